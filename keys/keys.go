@@ -1,0 +1,93 @@
+// Package keys holds everything about SSH key pairs that needs no AWS and no
+// terminal: generation, private and public key encodings (PKCS#1 PEM,
+// OpenSSH, PPK v2/v3), parsing of any key file an admin may hold, the
+// fingerprints EC2 and OpenSSH show, the randomart picture, the rules a key
+// pair request must follow, and the safe file writer.
+package keys
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Type is the kind of key pair, spelled as EC2 spells it.
+type Type string
+
+// Key types EC2 knows.
+const (
+	RSA     Type = "rsa"
+	ED25519 Type = "ed25519"
+)
+
+// Format is the private key file format, spelled as EC2 spells it.
+type Format string
+
+// Private key formats EC2 knows.
+const (
+	PEM Format = "pem" // RSA: PKCS#1 PEM; ED25519: OpenSSH
+	PPK Format = "ppk" // PuTTY private key file
+)
+
+// Default and allowed RSA sizes. EC2 makes RSA keys of 2048 bits only and
+// imports RSA keys of 1024, 2048 or 4096 bits; keypair makes 2048 or 4096.
+const (
+	DefaultRSABits = 2048
+	MaxRSABits     = 4096
+)
+
+// DefaultPPKVersion is the PPK version written unless asked otherwise
+// (version 2 is for PuTTY 0.74 and older).
+const DefaultPPKVersion = 3
+
+// ErrEncrypted is returned for a key file protected by a passphrase.
+var ErrEncrypted = errors.New("the key file is encrypted (passphrase-protected), which keypair does not support")
+
+// PrivateKey is a generated or parsed private key with its comment.
+// Key is *rsa.PrivateKey (primes ordered p > q) or ed25519.PrivateKey.
+type PrivateKey struct {
+	Key     crypto.Signer
+	Comment string
+}
+
+// Generate makes a new key of type t. bits is used for RSA only (0 means
+// DefaultRSABits). RSA primes are ordered p > q so one key has one encoding.
+func Generate(t Type, bits int, rand io.Reader) (*PrivateKey, error) {
+	return nil, errors.New("keys: Generate not implemented")
+}
+
+// Type reports the key's type.
+func (k *PrivateKey) Type() Type {
+	switch k.Key.(type) {
+	case *rsa.PrivateKey:
+		return RSA
+	case ed25519.PrivateKey:
+		return ED25519
+	}
+	return Type(fmt.Sprintf("%T", k.Key))
+}
+
+// Bits reports the key size: the modulus size for RSA, 256 for ED25519 (as ssh-keygen says).
+func (k *PrivateKey) Bits() int {
+	switch key := k.Key.(type) {
+	case *rsa.PrivateKey:
+		return key.N.BitLen()
+	case ed25519.PrivateKey:
+		return 256
+	}
+	return 0
+}
+
+// SSHPublicKey returns the public half in SSH form.
+func (k *PrivateKey) SSHPublicKey() ssh.PublicKey {
+	pub, err := ssh.NewPublicKey(k.Key.Public())
+	if err != nil {
+		panic("keys: unsupported key type " + fmt.Sprintf("%T", k.Key))
+	}
+	return pub
+}
