@@ -8,10 +8,12 @@ package keys
 import (
 	"crypto"
 	"crypto/ed25519"
+	cryptorand "crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -57,8 +59,57 @@ type PrivateKey struct {
 
 // Generate makes a new key of type t. bits is used for RSA only (0 means
 // DefaultRSABits). RSA primes are ordered p > q so one key has one encoding.
+//
+// rand nil means crypto/rand.Reader. Note that since Go 1.26 crypto/rsa and
+// crypto/ed25519 draw from the system's secure source regardless of rand
+// (unless GODEBUG says otherwise), so rand cannot make keys reproducible.
 func Generate(t Type, bits int, rand io.Reader) (*PrivateKey, error) {
-	return nil, errors.New("keys: Generate not implemented")
+	if rand == nil {
+		rand = cryptorand.Reader
+	}
+	switch t {
+	case RSA:
+		if bits == 0 {
+			bits = DefaultRSABits
+		}
+		if bits != DefaultRSABits && bits != MaxRSABits {
+			return nil, fmt.Errorf("keys: generate: RSA keys are made with %d or %d bits, not %d", DefaultRSABits, MaxRSABits, bits)
+		}
+		k, err := rsa.GenerateKey(rand, bits)
+		if err != nil {
+			return nil, fmt.Errorf("keys: generate RSA %d: %w", bits, err)
+		}
+		return &PrivateKey{Key: OrderPrimes(k)}, nil
+	case ED25519:
+		if bits != 0 && bits != 256 {
+			return nil, fmt.Errorf("keys: generate: ED25519 keys have a fixed size of 256 bits, not %d", bits)
+		}
+		_, k, err := ed25519.GenerateKey(rand)
+		if err != nil {
+			return nil, fmt.Errorf("keys: generate ED25519: %w", err)
+		}
+		return &PrivateKey{Key: k}, nil
+	}
+	return nil, fmt.Errorf("keys: generate: unknown key type %q (want %q or %q)", string(t), RSA, ED25519)
+}
+
+// OrderPrimes returns k with its two primes ordered p > q, as ssh-keygen,
+// OpenSSL and puttygen write them, so that one key has one PKCS#1/PKCS#8
+// encoding (and so one EC2 "created" fingerprint, aws-keypairs.md §6 trap 1).
+// k itself is returned when it is already ordered (or is not a two-prime
+// key); otherwise a reordered copy with fresh precomputed values, leaving k
+// untouched.
+func OrderPrimes(k *rsa.PrivateKey) *rsa.PrivateKey {
+	if len(k.Primes) != 2 || k.Primes[0].Cmp(k.Primes[1]) >= 0 {
+		return k
+	}
+	c := &rsa.PrivateKey{
+		PublicKey: rsa.PublicKey{N: new(big.Int).Set(k.N), E: k.E},
+		D:         new(big.Int).Set(k.D),
+		Primes:    []*big.Int{new(big.Int).Set(k.Primes[1]), new(big.Int).Set(k.Primes[0])},
+	}
+	c.Precompute()
+	return c
 }
 
 // Type reports the key's type.
