@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
+)
+
+// createOptions are the flags of `keypair create`.
+type createOptions struct {
+	name       string
+	keyType    string
+	bits       int
+	format     string
+	ppkVersion int
+	tags       []string
+	source     string
+	dryRun     bool
+	out        string
+	json       bool
+	batch      bool
+}
+
+func (a *app) createCommand() *cobra.Command {
+	var o createOptions
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a key pair (the form, prefilled; --batch for scripts)",
+		Long: `Create a key pair. In a terminal this opens the form prefilled from the
+flags; with --batch, or when standard input is not a terminal, it runs without
+a form and needs --name.
+
+Sources:
+  aws      EC2 makes the pair (CreateKeyPair) and returns the private key once
+  local    made here, the private key saved, then the public key imported
+  offline  made here and saved; no AWS call and no credentials needed
+
+The private key is saved to --out (default ~/.ssh/NAME.pem or .ppk) with mode
+0600; an existing file is never overwritten. With --source aws the path is
+checked free and writable before EC2 is called.`,
+		Example: `  keypair create --name web --type ed25519
+  keypair create --batch --name ci --source offline --type ed25519 --out ./ci.pem --json
+  keypair create --batch --name win --type rsa --format ppk --tag env=prod --tag team=ops
+  keypair create --batch --name check --dry-run`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runCreate(cmd, &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.name, "name", "", "key pair name: 1-255 printable ASCII characters, no leading or trailing space")
+	f.StringVar(&o.keyType, "type", "", "key type: rsa or ed25519 (default from config, else rsa)")
+	f.IntVar(&o.bits, "bits", 0, "RSA size: 2048 (EC2 makes only 2048); 4096 with --source local|offline")
+	f.StringVar(&o.format, "format", "", "private key format: pem (OpenSSH) or ppk (PuTTY) (default from config, else pem)")
+	f.IntVar(&o.ppkVersion, "ppk-version", 0, "PPK version: 3, or 2 for PuTTY 0.74 and older (default 3)")
+	f.StringArrayVar(&o.tags, "tag", nil, "tag KEY=VALUE (repeatable, at most 50)")
+	f.StringVar(&o.source, "source", "", "where the key is made: aws, local or offline (default from config, else aws)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "only ask EC2 whether the call would be permitted; nothing is made")
+	f.StringVar(&o.out, "out", "", "where to save the private key (default ~/.ssh/NAME.pem|.ppk; - for standard output)")
+	f.BoolVar(&o.json, "json", false, "print the result as one JSON object")
+	f.BoolVar(&o.batch, "batch", false, "no form: create from the flags alone")
+	_ = cmd.RegisterFlagCompletionFunc("type", fixedCompletion("rsa", "ed25519"))
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion("pem", "ppk"))
+	_ = cmd.RegisterFlagCompletionFunc("source", fixedCompletion("aws", "local", "offline"))
+	_ = cmd.RegisterFlagCompletionFunc("ppk-version", fixedCompletion("3", "2"))
+	_ = cmd.RegisterFlagCompletionFunc("bits", fixedCompletion("2048", "4096"))
+	return cmd
+}
+
+func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// requestFrom builds the request from the config defaults and the flags
+// that were set. Tags: the config's default tags, then --tag (a --tag with
+// the same key replaces the default).
+func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (keys.Request, error) {
+	req := keys.Request{
+		Name:       o.name,
+		Type:       keys.Type(cfg.Type),
+		Format:     keys.Format(cfg.Format),
+		PPKVersion: cfg.PPKVersion,
+		Source:     keys.Source(cfg.Source),
+		Region:     cfg.Region,
+		Profile:    cfg.Profile,
+		DryRun:     o.dryRun,
+		Bits:       o.bits,
+	}
+	flags := cmd.Flags()
+	if flags.Changed("type") {
+		req.Type = keys.Type(strings.ToLower(o.keyType))
+	}
+	if flags.Changed("format") {
+		req.Format = keys.Format(strings.ToLower(o.format))
+	}
+	if flags.Changed("ppk-version") {
+		req.PPKVersion = o.ppkVersion
+	}
+	if flags.Changed("source") {
+		req.Source = keys.Source(strings.ToLower(o.source))
+	}
+	for _, t := range cfg.Tags {
+		req.Tags = append(req.Tags, keys.Tag{Key: t.Key, Value: t.Value})
+	}
+	for _, s := range o.tags {
+		t, err := keys.ParseTag(s)
+		if err != nil {
+			return req, usagef("--tag %q: %v", s, err)
+		}
+		req.Tags = setTag(req.Tags, t)
+	}
+	return req, nil
+}
+
+// setTag replaces the tag with t's key, or appends t.
+func setTag(tags []keys.Tag, t keys.Tag) []keys.Tag {
+	for i := range tags {
+		if tags[i].Key == t.Key {
+			tags[i] = t
+			return tags
+		}
+	}
+	return append(tags, t)
+}
+
+// invalidRequest turns every broken rule into one usage error, a line each.
+func invalidRequest(errs []*keys.FieldError) error {
+	lines := make([]string, len(errs))
+	for i, fe := range errs {
+		lines[i] = "  " + fe.Error()
+	}
+	return usagef("the request was refused; nothing was made:\n%s", strings.Join(lines, "\n"))
+}
+
+func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	req, err := requestFrom(cmd, cfg, o)
+	if err != nil {
+		return err
+	}
+	if !o.batch && a.term.stdin {
+		return a.runInteractive(cmd.Context(), &req)
+	}
+	if req.Name == "" {
+		return usagef("--name is required without the form (--batch, or standard input not a terminal)")
+	}
+	req = maker.Normalize(req)
+	if errs := req.Validate(); len(errs) > 0 {
+		return invalidRequest(errs)
+	}
+	if o.out == "-" && o.json {
+		return usagef("--out - writes the private key to standard output, where --json would go too: choose one")
+	}
+	out := o.out
+	if out == "" {
+		out = maker.DefaultPath(cfg.SaveDir, req)
+	}
+	m := &maker.Maker{}
+	if req.Source != keys.SourceOffline {
+		client, err := a.awsClient(cmd.Context(), cfg)
+		if err != nil {
+			return err
+		}
+		m.API = client
+		req.Region = client.Region()
+	}
+	made, err := m.Run(cmd.Context(), req, out, a.stdout)
+	if err != nil {
+		var inv *maker.InvalidRequestError
+		var target *maker.TargetError
+		switch {
+		case errors.As(err, &inv):
+			return invalidRequest(inv.Errs)
+		case errors.As(err, &target):
+			return usagef("--out %s: %v (nothing was made)", out, target.Err)
+		}
+		return err
+	}
+	for _, w := range made.Warnings {
+		fmt.Fprintln(a.stderr, "keypair: warning: "+awsapi.Clean(w))
+	}
+	if made.DryRun != nil {
+		return a.printDryRun(o.json, "CreateKeyPair", req, made.Region, made.DryRun)
+	}
+	if o.json {
+		return writeJSON(a.stdout, createResultOf(made))
+	}
+	summary := a.stdout
+	if made.Path == "-" {
+		summary = a.stderr
+	}
+	printCreated(summary, made)
+	return nil
+}
+
+// awsClient builds the EC2 client and insists on a region.
+func (a *app) awsClient(ctx context.Context, cfg config.Config) (*awsapi.Client, error) {
+	client, err := a.newClient(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if client.Region() == "" {
+		return nil, usagef("no AWS region is configured: pass --region, set AWS_REGION, or set region in the config file or your AWS profile")
+	}
+	return client, nil
+}
+
+// createResult is the --json object of `keypair create` (DESIGN.md).
+type createResult struct {
+	KeyName           string `json:"keyName"`
+	KeyPairID         string `json:"keyPairId"`
+	KeyFingerprint    string `json:"keyFingerprint"`
+	KeyType           string `json:"keyType"`
+	KeyFormat         string `json:"keyFormat"`
+	Source            string `json:"source"`
+	Region            string `json:"region"`
+	Path              string `json:"path"`
+	PublicKey         string `json:"publicKey"`
+	SHA256Fingerprint string `json:"sha256Fingerprint"`
+}
+
+func createResultOf(m *maker.Made) createResult {
+	return createResult{
+		KeyName:           m.Request.Name,
+		KeyPairID:         m.KeyPairID,
+		KeyFingerprint:    m.KeyFingerprint,
+		KeyType:           string(m.Request.Type),
+		KeyFormat:         string(m.Request.Format),
+		Source:            string(m.Request.Source),
+		Region:            m.Region,
+		Path:              m.Path,
+		PublicKey:         strings.TrimSuffix(m.PublicKey, "\n"),
+		SHA256Fingerprint: m.Fingerprints.SHA256,
+	}
+}
+
+// fingerprintLabel names the algorithm of the fingerprint EC2 shows for made.
+func fingerprintLabel(t keys.Type, source keys.Source) string {
+	switch {
+	case t == keys.ED25519:
+		return "SHA-256 of the public key"
+	case source == keys.SourceAWS:
+		return "SHA-1 of the private key, as EC2 shows keys it created"
+	default:
+		return "MD5 of the public key, as EC2 shows imported keys"
+	}
+}
+
+func printCreated(w io.Writer, m *maker.Made) {
+	r := m.Request
+	switch r.Source {
+	case keys.SourceAWS:
+		fmt.Fprintf(w, "Created key pair %q (%s) in %s.\n", r.Name, m.KeyPairID, m.Region)
+	case keys.SourceLocal:
+		fmt.Fprintf(w, "Made key pair %q here and imported it to %s (%s).\n", r.Name, m.Region, m.KeyPairID)
+	default:
+		fmt.Fprintf(w, "Made key pair %q offline; it is not in AWS (import it with: keypair import --name %q --public-key FILE).\n", r.Name, r.Name)
+	}
+	if m.Path == "-" {
+		fmt.Fprintf(w, "  private key:  written to standard output\n")
+	} else {
+		fmt.Fprintf(w, "  private key:  %s (mode 0600)\n", m.Path)
+	}
+	fmt.Fprintf(w, "  fingerprint:  %s  (EC2: %s)\n", m.KeyFingerprint, fingerprintLabel(r.Type, r.Source))
+	fmt.Fprintf(w, "  OpenSSH:      %s\n", m.Fingerprints.SHA256)
+	fmt.Fprintf(w, "  public key:   %s", m.PublicKey)
+}
+
+// dryRunResult is the --json object of a dry run.
+type dryRunResult struct {
+	KeyName   string `json:"keyName"`
+	Action    string `json:"action"`
+	Source    string `json:"source,omitempty"`
+	Region    string `json:"region"`
+	DryRun    bool   `json:"dryRun"`
+	Permitted bool   `json:"permitted"`
+	Message   string `json:"message"`
+}
+
+// printDryRun reports a dry run; a denied one is a failure (exit 1).
+func (a *app) printDryRun(asJSON bool, action string, req keys.Request, region string, d *awsapi.DryRunResult) error {
+	msg := awsapi.Clean(d.Message)
+	if asJSON {
+		if err := writeJSON(a.stdout, dryRunResult{KeyName: req.Name, Action: action, Source: string(req.Source),
+			Region: region, DryRun: true, Permitted: d.Permitted, Message: msg}); err != nil {
+			return err
+		}
+	} else if d.Permitted {
+		fmt.Fprintf(a.stdout, "Dry run: %s of %q in %s would be permitted. Nothing was made.\n", action, req.Name, region)
+	}
+	if !d.Permitted {
+		if !asJSON {
+			fmt.Fprintf(a.stderr, "keypair: dry run: %s of %q in %s would be denied: %s\n", action, req.Name, region, msg)
+		}
+		return &silentError{code: exitFailed}
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/keys"
+)
+
+// importOptions are the flags of `keypair import`.
+type importOptions struct {
+	name      string
+	publicKey string
+	tags      []string
+	dryRun    bool
+	json      bool
+}
+
+func (a *app) importCommand() *cobra.Command {
+	var o importOptions
+	cmd := &cobra.Command{
+		Use:   "import --name NAME --public-key FILE",
+		Short: "Import a public key you already have as an EC2 key pair",
+		Long: `Import a public key as an EC2 key pair (ImportKeyPair). FILE may be an
+OpenSSH public key line (id_ed25519.pub), an RFC 4716 "SSH2 PUBLIC KEY" block,
+base64 DER (RSA), or a private key file, whose public half is imported; "-"
+reads standard input. EC2 accepts RSA (1024, 2048, 4096 bits) and ED25519 keys.`,
+		Example: `  keypair import --name laptop --public-key ~/.ssh/id_ed25519.pub
+  keypair import --name ci --public-key ci.pub --tag env=ci --dry-run`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runImport(cmd, &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.name, "name", "", "key pair name (required)")
+	f.StringVar(&o.publicKey, "public-key", "", "public key file to import (required; - for standard input)")
+	f.StringArrayVar(&o.tags, "tag", nil, "tag KEY=VALUE (repeatable, at most 50)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "only ask EC2 whether the import would be permitted")
+	f.BoolVar(&o.json, "json", false, "print the result as one JSON object")
+	return cmd
+}
+
+// importResult is the --json object of `keypair import`.
+type importResult struct {
+	KeyName           string `json:"keyName"`
+	KeyPairID         string `json:"keyPairId"`
+	KeyFingerprint    string `json:"keyFingerprint"`
+	KeyType           string `json:"keyType"`
+	Region            string `json:"region"`
+	PublicKey         string `json:"publicKey"`
+	SHA256Fingerprint string `json:"sha256Fingerprint"`
+}
+
+func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
+	if o.name == "" || o.publicKey == "" {
+		return usagef("import needs --name and --public-key")
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	data, err := a.readInput(o.publicKey)
+	if err != nil {
+		return usagef("--public-key: %v", err)
+	}
+	kf, err := keys.ParseKeyFile(data)
+	if err != nil {
+		return usagef("--public-key %s: %v", o.publicKey, err)
+	}
+	var kt keys.Type
+	switch kf.Public.Type() {
+	case "ssh-rsa":
+		kt = keys.RSA
+	case "ssh-ed25519":
+		kt = keys.ED25519
+	}
+	req := keys.Request{Name: o.name, Type: kt, Format: keys.PEM, Source: keys.SourceLocal}
+	for _, s := range o.tags {
+		t, err := keys.ParseTag(s)
+		if err != nil {
+			return usagef("--tag %q: %v", s, err)
+		}
+		req.Tags = setTag(req.Tags, t)
+	}
+	if errs := req.Validate(); len(errs) > 0 {
+		return invalidRequest(errs)
+	}
+	client, err := a.awsClient(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	// Send a clean authorized_keys line whatever form the file had: EC2
+	// reads it best, and no private key material can ever be sent.
+	line := keys.AuthorizedKey(kf.Public, kf.Comment)
+	out, err := client.ImportKeyPair(cmd.Context(), awsapi.ImportInput{
+		Name: o.name, PublicKey: []byte(line), Tags: req.Tags, DryRun: o.dryRun,
+	})
+	if err != nil {
+		return err
+	}
+	if out.DryRun != nil {
+		return a.printDryRun(o.json, "ImportKeyPair", req, client.Region(), out.DryRun)
+	}
+	fps, _ := keys.FingerprintsOf(kf.Public, nil)
+	res := importResult{
+		KeyName: awsapi.Clean(out.KeyName), KeyPairID: awsapi.Clean(out.KeyPairID),
+		KeyFingerprint: awsapi.Clean(out.KeyFingerprint), KeyType: string(kt), Region: client.Region(),
+		PublicKey: line[:len(line)-1], SHA256Fingerprint: fps.SHA256,
+	}
+	if res.KeyName == "" {
+		res.KeyName = o.name
+	}
+	if o.json {
+		return writeJSON(a.stdout, res)
+	}
+	fmt.Fprintf(a.stdout, "Imported key pair %q (%s) into %s.\n", res.KeyName, res.KeyPairID, res.Region)
+	fmt.Fprintf(a.stdout, "  fingerprint:  %s  (EC2: %s)\n", res.KeyFingerprint, fingerprintLabel(kt, keys.SourceLocal))
+	fmt.Fprintf(a.stdout, "  OpenSSH:      %s\n", res.SHA256Fingerprint)
+	if fps.AWSImported != "" && res.KeyFingerprint != "" && fps.AWSImported != res.KeyFingerprint {
+		fmt.Fprintf(a.stderr, "keypair: warning: EC2 reported fingerprint %s, but %s was computed here\n", res.KeyFingerprint, fps.AWSImported)
+	}
+	return nil
+}
+
+// readInput reads a file, or standard input for "-". It refuses files
+// larger than any key file so a wrong path cannot eat memory.
+func (a *app) readInput(path string) ([]byte, error) {
+	const maxKeyFile = 1 << 20
+	var r io.Reader
+	if path == "-" {
+		r = a.stdin
+	} else {
+		full, err := keys.ExpandHome(path)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.Open(full)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("%s is larger than 1 MiB, too large for a key file", path)
+	}
+	return data, nil
+}

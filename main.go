@@ -1,0 +1,157 @@
+// Command keypair makes Amazon EC2 key pairs: an interactive form (the main
+// job) and batch subcommands for scripts. See README.md and DESIGN.md for the
+// command-line contract: flags, exit codes and --json fields.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/config"
+)
+
+// Exit statuses (DESIGN.md): 0 success, 1 the operation failed, 2 bad usage
+// or input refused before anything was done.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// usageError marks an error as bad usage or refused input (exit 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// silentError carries an exit status whose message was already printed.
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// globalOptions are the flags every command takes.
+type globalOptions struct {
+	region      string
+	profile     string
+	endpointURL string
+}
+
+// app is what every command shares: streams, environment and global flags.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	global globalOptions
+	term   terminal
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &app{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		getenv: os.Getenv, term: detectTerminal(),
+	})
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, a *app) int {
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var silent *silentError
+	if errors.As(err, &silent) {
+		return silent.code
+	}
+	fmt.Fprintln(a.stderr, "keypair: "+awsapi.Clean(err.Error()))
+	var usage *usageError
+	if errors.As(err, &usage) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "keypair",
+		Short: "Make Amazon EC2 key pairs and save their private keys safely",
+		Long: `keypair makes Amazon EC2 key pairs. Run it with no arguments for the
+interactive form: name, type, format, tags, checked as you type. The key pair
+is made by EC2 (CreateKeyPair), made here and imported (ImportKeyPair), or made
+offline with no AWS at all. The private key is saved with mode 0600 and never
+overwrites a file; the fingerprint view shows the fingerprint the EC2 console
+shows next to the OpenSSH ones.
+
+Exit status: 0 success, 1 the operation failed, 2 bad usage or input refused
+before anything was done.`,
+		Args:          noArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       buildVersion().Version,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runInteractive(cmd.Context(), nil)
+		},
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.global.region, "region", "", "AWS region (default: AWS_REGION, the config file, or the AWS profile's region)")
+	pf.StringVar(&a.global.profile, "profile", "", "AWS profile from ~/.aws/config (default: AWS_PROFILE)")
+	pf.StringVar(&a.global.endpointURL, "endpoint-url", "", "EC2 endpoint URL, e.g. a local stand-in (default: AWS_ENDPOINT_URL_EC2 or the region's endpoint)")
+	root.AddCommand(
+		a.createCommand(),
+		a.importCommand(),
+		a.listCommand(),
+		a.deleteCommand(),
+		a.fingerprintCommand(),
+		a.versionCommand(),
+	)
+	return root
+}
+
+// noArgs refuses positional arguments with a usage error (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments (got %q); see %s --help", cmd.CommandPath(), args[0], cmd.CommandPath())
+	}
+	return nil
+}
+
+// loadConfig resolves the configuration with the global flags on top.
+func (a *app) loadConfig() (config.Config, error) {
+	cfg, err := config.Load(a.getenv, config.Flags{
+		Region: a.global.region, Profile: a.global.profile, EndpointURL: a.global.endpointURL,
+	})
+	if err != nil {
+		return cfg, &usageError{err}
+	}
+	return cfg, nil
+}
+
+// newClient builds the EC2 client for cfg; credentials are resolved on first use.
+func (a *app) newClient(ctx context.Context, cfg config.Config) (*awsapi.Client, error) {
+	return awsapi.New(ctx, awsapi.Options{
+		Region: cfg.Region, Profile: cfg.Profile, EndpointURL: cfg.EndpointURL,
+		AppVersion: buildVersion().Version,
+	})
+}
