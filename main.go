@@ -104,7 +104,12 @@ shows next to the OpenSSH ones.
 
 Exit status: 0 success, 1 the operation failed, 2 bad usage or input refused
 before anything was done.`,
-		Args:          noArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q; see keypair --help", args[0])
+			}
+			return nil
+		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       buildVersion().Version,
