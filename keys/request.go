@@ -1,6 +1,13 @@
 package keys
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Source says where a key pair is made.
 type Source string
@@ -52,25 +59,214 @@ const (
 
 // ValidateName checks an EC2 key pair name: 1-255 printable ASCII
 // characters, no leading or trailing space.
-func ValidateName(name string) error { return errors.New("not implemented") }
+// The error is a *FieldError for the field "name".
+func ValidateName(name string) error {
+	fail := func(format string, args ...any) error {
+		return &FieldError{Field: "name", Msg: fmt.Sprintf(format, args...)}
+	}
+	n := utf8.RuneCountInString(name)
+	switch {
+	case name == "":
+		return fail("required: give the key pair a name of 1 to %d characters", MaxNameLen)
+	case n > MaxNameLen:
+		return fail("at most %d characters (this one has %d)", MaxNameLen, n)
+	}
+	if c, pos, ok := firstOutside(name, func(r rune) bool { return r >= 0x20 && r <= 0x7e }); !ok {
+		return fail("only printable ASCII characters are allowed (found %s at position %d)", c, pos)
+	}
+	if name[0] == ' ' || name[len(name)-1] == ' ' {
+		return fail("no leading or trailing spaces")
+	}
+	return nil
+}
+
+// firstOutside finds the first character of s for which ok is false and
+// returns it quoted (invalid UTF-8 shows as its byte, "\xff") and its
+// 1-based position in characters.
+func firstOutside(s string, ok func(rune) bool) (quoted string, pos int, allOK bool) {
+	pos = 0
+	for i, r := range s {
+		pos++
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return strconv.Quote(s[i : i+1]), pos, false
+			}
+		}
+		if !ok(r) {
+			return strconv.Quote(string(r)), pos, false
+		}
+	}
+	return "", 0, true
+}
+
+// tagText checks what keys and values share: valid UTF-8, no control characters.
+func tagText(s string) string {
+	if !utf8.ValidString(s) {
+		c, pos, _ := firstOutside(s, func(rune) bool { return true })
+		return fmt.Sprintf("must be valid UTF-8 text (found the byte %s at position %d)", c, pos)
+	}
+	if c, pos, ok := firstOutside(s, func(r rune) bool { return !unicode.IsControl(r) }); !ok {
+		return fmt.Sprintf("control characters are not allowed (found %s at position %d)", c, pos)
+	}
+	return ""
+}
 
 // ValidateTagKey checks one tag key: 1-127 characters, no "aws:" prefix, valid UTF-8, no control characters.
-func ValidateTagKey(key string) error { return errors.New("not implemented") }
+// Lengths count characters (runes), as AWS does. The error is a *FieldError
+// for the field "tag.key"; Validate reports it as "tag[N].key".
+func ValidateTagKey(key string) error {
+	fail := func(format string, args ...any) error {
+		return &FieldError{Field: "tag.key", Msg: fmt.Sprintf(format, args...)}
+	}
+	if key == "" {
+		return fail("required: a tag needs a key of 1 to %d characters", MaxTagKeyLen)
+	}
+	if n := utf8.RuneCountInString(key); n > MaxTagKeyLen {
+		return fail("at most %d characters (this one has %d)", MaxTagKeyLen, n)
+	}
+	if msg := tagText(key); msg != "" {
+		return fail("%s", msg)
+	}
+	if len(key) >= 4 && strings.EqualFold(key[:4], "aws:") {
+		return fail("keys starting with \"aws:\" are reserved by AWS")
+	}
+	return nil
+}
 
 // ValidateTagValue checks one tag value: 0-256 characters, valid UTF-8, no control characters.
-func ValidateTagValue(value string) error { return errors.New("not implemented") }
+// The error is a *FieldError for the field "tag.value"; Validate reports it
+// as "tag[N].value".
+func ValidateTagValue(value string) error {
+	if n := utf8.RuneCountInString(value); n > MaxTagValueLen {
+		return &FieldError{Field: "tag.value", Msg: fmt.Sprintf("at most %d characters (this one has %d)", MaxTagValueLen, n)}
+	}
+	if msg := tagText(value); msg != "" {
+		return &FieldError{Field: "tag.value", Msg: msg}
+	}
+	return nil
+}
+
+// portableTagRune reports whether r is in the tag character set every AWS
+// service accepts: letters, digits, spaces and + - = . _ : / @.
+func portableTagRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || strings.ContainsRune("+-=._:/@", r)
+}
 
 // TagWarning returns a non-empty advisory when s uses characters outside the
 // portable tag set (letters, digits, spaces, + - = . _ : / @) that other AWS
 // services refuse; EC2 itself accepts them, so this is not an error.
-func TagWarning(s string) string { return "" }
+func TagWarning(s string) string {
+	if !utf8.ValidString(s) {
+		return "" // an error, reported by ValidateTagKey/ValidateTagValue
+	}
+	c, pos, ok := firstOutside(s, portableTagRune)
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf("%s (position %d) is accepted by EC2 but not by some other AWS services; the portable characters are letters, digits, spaces and + - = . _ : / @", c, pos)
+}
 
 // ParseTag parses "KEY=VALUE" as given on the command line (VALUE may be empty; KEY may not).
-func ParseTag(s string) (Tag, error) { return Tag{}, errors.New("not implemented") }
+// It splits at the first '=', so a value may itself contain '='. The key and
+// value are not validated here; Request.Validate does that.
+func ParseTag(s string) (Tag, error) {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok {
+		return Tag{}, errors.New("a tag is written KEY=VALUE (VALUE may be empty, as in KEY=), but there is no '='")
+	}
+	if k == "" {
+		return Tag{}, errors.New("a tag is written KEY=VALUE and the KEY before '=' may not be empty")
+	}
+	return Tag{Key: k, Value: v}, nil
+}
 
 // Validate checks every rule for the request and returns every broken one,
 // in field order; nil means the request may be submitted. Tags: at most 50,
 // keys unique, each key and value valid. Type/format/bits: EC2-made RSA is
 // always 2048; local/offline RSA is 2048 or 4096; PPK version 2 or 3 (only
 // meaningful where the key is made here).
-func (r Request) Validate() []*FieldError { return nil }
+//
+// Field order: name, source, type, bits, format, ppk-version, tags, then
+// tag[N].key and tag[N].value with N counted from 0. A duplicate key is
+// reported on the later tag. An empty Source counts as SourceAWS, an empty
+// Type as RSA and an empty Format as PEM (EC2's defaults).
+//
+// PPK version 2 or 3 with format pem is accepted and means nothing: a
+// default version from the config file must not block a PEM request. With
+// source aws it is accepted too: the maker re-encodes the PPK EC2 returns.
+func (r Request) Validate() []*FieldError {
+	var errs []*FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	if err := ValidateName(r.Name); err != nil {
+		errs = append(errs, err.(*FieldError))
+	}
+
+	source := r.Source
+	switch source {
+	case "":
+		source = SourceAWS
+	case SourceAWS, SourceLocal, SourceOffline:
+	default:
+		add("source", "must be aws (EC2 makes the key), local (made here, then imported) or offline (made here, no AWS); not %q", string(r.Source))
+	}
+
+	typ := r.Type
+	switch typ {
+	case "":
+		typ = RSA
+	case RSA, ED25519:
+	default:
+		add("type", "must be rsa or ed25519, not %q", string(r.Type))
+	}
+
+	switch {
+	case typ == ED25519:
+		if r.Bits != 0 && r.Bits != 256 {
+			add("bits", "ED25519 keys have a fixed size (256); leave bits unset, not %d", r.Bits)
+		}
+	case typ == RSA && source == SourceAWS:
+		if r.Bits != 0 && r.Bits != DefaultRSABits {
+			add("bits", "EC2 makes RSA keys of 2048 bits only (for %d bits choose source local or offline)", r.Bits)
+		}
+	case typ == RSA:
+		if r.Bits != 0 && r.Bits != DefaultRSABits && r.Bits != MaxRSABits {
+			add("bits", "RSA keys made here have 2048 or 4096 bits, not %d", r.Bits)
+		}
+	}
+
+	format := r.Format
+	switch format {
+	case "":
+		format = PEM
+	case PEM, PPK:
+	default:
+		add("format", "must be pem (OpenSSH) or ppk (PuTTY), not %q", string(r.Format))
+	}
+
+	switch r.PPKVersion {
+	case 0, 2, 3:
+	default:
+		add("ppk-version", "must be 2 (PuTTY 0.74 and older) or 3, not %d", r.PPKVersion)
+	}
+
+	if len(r.Tags) > MaxTags {
+		add("tags", "at most %d tags (this request has %d)", MaxTags, len(r.Tags))
+	}
+	seen := make(map[string]int, len(r.Tags))
+	for i, t := range r.Tags {
+		field := fmt.Sprintf("tag[%d].", i)
+		if err := ValidateTagKey(t.Key); err != nil {
+			add(field+"key", "%s", err.(*FieldError).Msg)
+		} else if first, dup := seen[t.Key]; dup {
+			add(field+"key", "duplicate key %q (also tag[%d]); each key may appear once", t.Key, first)
+		} else {
+			seen[t.Key] = i
+		}
+		if err := ValidateTagValue(t.Value); err != nil {
+			add(field+"value", "%s", err.(*FieldError).Msg)
+		}
+	}
+	return errs
+}
