@@ -6,7 +6,16 @@ package awsapi
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/keypair-dev/keypair/keys"
 )
@@ -106,11 +115,30 @@ type Options struct {
 	AppVersion string
 	// CredentialTimeout bounds credential resolution (0 means 10s).
 	CredentialTimeout time.Duration
+
+	// MaxAttempts overrides the SDK's retry attempts (0 = the SDK's, i.e. 3
+	// or AWS_MAX_ATTEMPTS / max_attempts).
+	MaxAttempts int
+	// MaxBackoff caps the SDK's retry backoff (0 = the SDK's 20s). Tests
+	// shorten it so retried calls stay fast.
+	MaxBackoff time.Duration
+	// HTTPClient replaces the SDK's HTTP client (nil = the SDK's, which
+	// honours AWS_CA_BUNDLE). Tests use it to feed canned answers.
+	HTTPClient *http.Client
 }
+
+// DefaultCredentialTimeout bounds credential resolution when
+// Options.CredentialTimeout is 0. It also keeps an off-EC2 instance-metadata
+// probe from stalling a call.
+const DefaultCredentialTimeout = 10 * time.Second
 
 // Client talks to EC2 through aws-sdk-go-v2.
 type Client struct {
-	region string
+	region      string
+	endpoint    string
+	credTimeout time.Duration
+	creds       aws.CredentialsProvider
+	ec2         *ec2.Client
 }
 
 var _ API = (*Client)(nil)
@@ -118,11 +146,61 @@ var _ API = (*Client)(nil)
 // New builds a client. It loads the SDK configuration (files and
 // environment) but does not resolve credentials: see Credentials.
 func New(ctx context.Context, opts Options) (*Client, error) {
-	return nil, errors.New("awsapi: New not implemented")
+	var load []func(*awsconfig.LoadOptions) error
+	if opts.Region != "" {
+		load = append(load, awsconfig.WithRegion(opts.Region))
+	}
+	if opts.Profile != "" {
+		load = append(load, awsconfig.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.HTTPClient != nil {
+		load = append(load, awsconfig.WithHTTPClient(opts.HTTPClient))
+	}
+	if opts.MaxAttempts > 0 || opts.MaxBackoff > 0 {
+		load = append(load, awsconfig.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				if opts.MaxAttempts > 0 {
+					o.MaxAttempts = opts.MaxAttempts
+				}
+				if opts.MaxBackoff > 0 {
+					o.MaxBackoff = opts.MaxBackoff
+				}
+			})
+		}))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		// A missing or broken profile is the usual cause.
+		return nil, fmt.Errorf("awsapi: load AWS configuration: %s", Clean(err.Error()))
+	}
+
+	c := &Client{region: cfg.Region, credTimeout: opts.CredentialTimeout}
+	if c.credTimeout <= 0 {
+		c.credTimeout = DefaultCredentialTimeout
+	}
+	if cfg.Credentials != nil {
+		cfg.Credentials = &boundedCredentials{inner: cfg.Credentials, timeout: c.credTimeout}
+	}
+	c.creds = cfg.Credentials
+
+	c.ec2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		if opts.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(opts.EndpointURL)
+		}
+		o.APIOptions = append(o.APIOptions, userAgent(opts.AppVersion), addAttemptRecorder)
+	})
+	if be := c.ec2.Options().BaseEndpoint; be != nil {
+		c.endpoint = *be
+	}
+	return c, nil
 }
 
 // Region is the region requests go to ("" when none is configured).
 func (c *Client) Region() string { return c.region }
+
+// Endpoint is the EC2 endpoint URL override in effect (--endpoint-url,
+// AWS_ENDPOINT_URL_EC2, ...), "" when the SDK picks the regional default.
+func (c *Client) Endpoint() string { return c.endpoint }
 
 // CredentialInfo says what credentials were found.
 type CredentialInfo struct {
@@ -135,18 +213,240 @@ type CredentialInfo struct {
 // and returns an *Error of kind NoCredentials or BadCredentials when none
 // can be had. Safe to call in the background.
 func (c *Client) Credentials(ctx context.Context) (CredentialInfo, error) {
-	return CredentialInfo{}, errors.New("awsapi: not implemented")
+	ci := callInfo{op: "Credentials", region: c.region, endpoint: c.endpoint}
+	if c.creds == nil {
+		return CredentialInfo{}, &Error{Kind: NoCredentials, Op: ci.op, Region: c.region}
+	}
+	creds, err := c.creds.Retrieve(ctx)
+	if err != nil {
+		return CredentialInfo{}, classify(err, ci)
+	}
+	if !creds.HasKeys() {
+		return CredentialInfo{}, &Error{Kind: NoCredentials, Op: ci.op, Region: c.region}
+	}
+	if creds.CanExpire && creds.Expired() {
+		return CredentialInfo{}, &Error{Kind: BadCredentials, Op: ci.op, Region: c.region,
+			Message: "the temporary credentials have expired: refresh them (for SSO: aws sso login)"}
+	}
+	info := CredentialInfo{Source: Clean(creds.Source), AccessKey: Clean(creds.AccessKeyID)}
+	if n := len(info.AccessKey); n > 4 {
+		info.AccessKey = "…" + info.AccessKey[n-4:]
+	}
+	if creds.CanExpire {
+		info.Expires = creds.Expires
+	}
+	return info, nil
 }
 
+// credentialError marks a failure to get credentials (as opposed to AWS
+// refusing them).
+type credentialError struct{ err error }
+
+func (e *credentialError) Error() string { return "get AWS credentials: " + e.err.Error() }
+func (e *credentialError) Unwrap() error { return e.err }
+
+func isCredentialError(err error) bool {
+	var ce *credentialError
+	return errors.As(err, &ce)
+}
+
+// boundedCredentials bounds every credential lookup (the SDK's chain may end
+// at the EC2 instance metadata service, which off EC2 only fails after its
+// own timeouts) and marks failures as credential errors.
+type boundedCredentials struct {
+	inner   aws.CredentialsProvider
+	timeout time.Duration
+}
+
+func (b *boundedCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.timeout)
+	defer cancel()
+	creds, err := b.inner.Retrieve(ctx)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			err = fmt.Errorf("no credentials found within %s: %w", b.timeout, err)
+		}
+		return creds, &credentialError{err: err}
+	}
+	return creds, nil
+}
+
+// call runs one SDK call with attempt recording and classifies its error.
+// It returns handled=true with a DryRunResult when err is a dry run answer.
+func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context) error) (*DryRunResult, error) {
+	ci.region, ci.endpoint = c.region, c.endpoint
+	if c.region == "" {
+		return nil, &Error{Kind: Other, Op: ci.op, KeyName: Clean(ci.keyName),
+			Message: "no AWS region is configured: pass --region, set AWS_REGION, or set region in ~/.aws/config or keypair's config.toml"}
+	}
+	var a attempts
+	err := do(withAttempts(ctx, &a))
+	if err == nil {
+		return nil, nil
+	}
+	ci.attempts, ci.mayHaveActed = a.count()
+	if ci.dryRun {
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) {
+			switch apiErr.ErrorCode() {
+			case "DryRunOperation":
+				return &DryRunResult{Permitted: true, Message: Clean(apiErr.ErrorMessage())}, nil
+			case "UnauthorizedOperation":
+				return &DryRunResult{Permitted: false, Message: Clean(apiErr.ErrorMessage())}, nil
+			}
+		}
+	}
+	return nil, classify(err, ci)
+}
+
+func tagSpecs(tags []keys.Tag) []types.TagSpecification {
+	if len(tags) == 0 {
+		return nil
+	}
+	ts := make([]types.Tag, len(tags))
+	for i, t := range tags {
+		ts[i] = types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)}
+	}
+	return []types.TagSpecification{{ResourceType: types.ResourceTypeKeyPair, Tags: ts}}
+}
+
+func cleanTags(in []types.Tag) []keys.Tag {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]keys.Tag, len(in))
+	for i, t := range in {
+		out[i] = keys.Tag{Key: Clean(aws.ToString(t.Key)), Value: Clean(aws.ToString(t.Value))}
+	}
+	return out
+}
+
+func str(p *string) string { return Clean(aws.ToString(p)) }
+
+func dryRunIgnored() *DryRunResult {
+	return &DryRunResult{Permitted: true, Message: "EC2 carried out the request instead of only checking it (dry run ignored)"}
+}
+
+// CreateKeyPair asks EC2 to make a key pair. KeyMaterial keeps its line
+// breaks but loses every other control byte and any carriage return.
 func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutput, error) {
-	return nil, errors.New("awsapi: not implemented")
+	req := &ec2.CreateKeyPairInput{
+		KeyName:           aws.String(in.Name),
+		KeyType:           types.KeyType(in.Type),
+		KeyFormat:         types.KeyFormat(in.Format),
+		TagSpecifications: tagSpecs(in.Tags),
+		DryRun:            aws.Bool(in.DryRun),
+	}
+	var resp *ec2.CreateKeyPairOutput
+	dr, err := c.call(ctx, callInfo{op: "CreateKeyPair", keyName: in.Name, tags: len(in.Tags) > 0, dryRun: in.DryRun},
+		func(ctx context.Context) (err error) {
+			resp, err = c.ec2.CreateKeyPair(ctx, req)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	if dr != nil {
+		return &CreateOutput{DryRun: dr}, nil
+	}
+	out := &CreateOutput{
+		KeyName:        str(resp.KeyName),
+		KeyPairID:      str(resp.KeyPairId),
+		KeyFingerprint: str(resp.KeyFingerprint),
+		KeyMaterial:    []byte(CleanMultiline(aws.ToString(resp.KeyMaterial))),
+		Tags:           cleanTags(resp.Tags),
+	}
+	if in.DryRun {
+		out.DryRun = dryRunIgnored()
+	}
+	return out, nil
 }
+
+// ImportKeyPair uploads a public key (the raw file bytes; the SDK base64-encodes them).
 func (c *Client) ImportKeyPair(ctx context.Context, in ImportInput) (*ImportOutput, error) {
-	return nil, errors.New("awsapi: not implemented")
+	req := &ec2.ImportKeyPairInput{
+		KeyName:           aws.String(in.Name),
+		PublicKeyMaterial: in.PublicKey,
+		TagSpecifications: tagSpecs(in.Tags),
+		DryRun:            aws.Bool(in.DryRun),
+	}
+	var resp *ec2.ImportKeyPairOutput
+	dr, err := c.call(ctx, callInfo{op: "ImportKeyPair", keyName: in.Name, tags: len(in.Tags) > 0, dryRun: in.DryRun},
+		func(ctx context.Context) (err error) {
+			resp, err = c.ec2.ImportKeyPair(ctx, req)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	if dr != nil {
+		return &ImportOutput{DryRun: dr}, nil
+	}
+	out := &ImportOutput{
+		KeyName:        str(resp.KeyName),
+		KeyPairID:      str(resp.KeyPairId),
+		KeyFingerprint: str(resp.KeyFingerprint),
+		Tags:           cleanTags(resp.Tags),
+	}
+	if in.DryRun {
+		out.DryRun = dryRunIgnored()
+	}
+	return out, nil
 }
+
+// DescribeKeyPairs lists key pairs (all in the region when in.Names is empty).
 func (c *Client) DescribeKeyPairs(ctx context.Context, in DescribeInput) ([]KeyPairInfo, error) {
-	return nil, errors.New("awsapi: not implemented")
+	req := &ec2.DescribeKeyPairsInput{KeyNames: in.Names}
+	if in.IncludePublicKey {
+		req.IncludePublicKey = aws.Bool(true)
+	}
+	var resp *ec2.DescribeKeyPairsOutput
+	keyName := ""
+	if len(in.Names) == 1 {
+		keyName = in.Names[0]
+	}
+	_, err := c.call(ctx, callInfo{op: "DescribeKeyPairs", keyName: keyName},
+		func(ctx context.Context) (err error) {
+			resp, err = c.ec2.DescribeKeyPairs(ctx, req)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]KeyPairInfo, 0, len(resp.KeyPairs))
+	for _, kp := range resp.KeyPairs {
+		out = append(out, KeyPairInfo{
+			KeyName:        str(kp.KeyName),
+			KeyPairID:      str(kp.KeyPairId),
+			KeyFingerprint: str(kp.KeyFingerprint),
+			KeyType:        Clean(string(kp.KeyType)),
+			CreateTime:     aws.ToTime(kp.CreateTime),
+			PublicKey:      str(kp.PublicKey),
+			Tags:           cleanTags(kp.Tags),
+		})
+	}
+	return out, nil
 }
+
+// DeleteKeyPair deletes a key pair by name. EC2 answers success for a name
+// that does not exist.
 func (c *Client) DeleteKeyPair(ctx context.Context, in DeleteInput) (*DeleteOutput, error) {
-	return nil, errors.New("awsapi: not implemented")
+	req := &ec2.DeleteKeyPairInput{KeyName: aws.String(in.Name), DryRun: aws.Bool(in.DryRun)}
+	var resp *ec2.DeleteKeyPairOutput
+	dr, err := c.call(ctx, callInfo{op: "DeleteKeyPair", keyName: in.Name, dryRun: in.DryRun},
+		func(ctx context.Context) (err error) {
+			resp, err = c.ec2.DeleteKeyPair(ctx, req)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	if dr != nil {
+		return &DeleteOutput{DryRun: dr}, nil
+	}
+	out := &DeleteOutput{KeyPairID: str(resp.KeyPairId)}
+	if in.DryRun {
+		out.DryRun = dryRunIgnored()
+	}
+	return out, nil
 }
