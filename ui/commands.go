@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
+)
+
+// Every command here does its I/O and returns a typed message; none changes
+// the model. Values the model owns (a *maker.Made) are copied before a
+// command may change them, and the copy comes back in the message.
+
+// credsMsg reports the credentials resolved at start-up.
+type credsMsg struct {
+	info awsapi.CredentialInfo
+	err  error
+}
+
+func credsCmd(ctx context.Context, c AWSClient) tea.Cmd {
+	return func() tea.Msg {
+		info, err := c.Credentials(ctx)
+		return credsMsg{info: info, err: err}
+	}
+}
+
+// nameTickMsg fires when typing paused; seq tells whether the name changed since.
+type nameTickMsg struct{ seq int }
+
+// nameCheckMsg answers whether name exists in the region.
+type nameCheckMsg struct {
+	seq    int
+	name   string
+	exists bool
+	err    error
+}
+
+func checkNameCmd(ctx context.Context, c AWSClient, seq int, name string) tea.Cmd {
+	return func() tea.Msg {
+		pairs, err := c.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{name}})
+		if err != nil {
+			if awsapi.KindOf(err) == awsapi.NotFound {
+				return nameCheckMsg{seq: seq, name: name}
+			}
+			return nameCheckMsg{seq: seq, name: name, err: err}
+		}
+		for _, p := range pairs {
+			if p.KeyName == name {
+				return nameCheckMsg{seq: seq, name: name, exists: true}
+			}
+		}
+		return nameCheckMsg{seq: seq, name: name}
+	}
+}
+
+// madeMsg is the end of Make: a key in memory, a dry-run answer, or an error.
+type madeMsg struct {
+	maker *maker.Maker
+	made  *maker.Made
+	err   error
+}
+
+func makeCmd(ctx context.Context, mk *maker.Maker, newMaker func(context.Context) (*maker.Maker, error), req keys.Request) tea.Cmd {
+	return func() tea.Msg {
+		if mk == nil {
+			var err error
+			switch {
+			case newMaker != nil:
+				mk, err = newMaker(ctx)
+			default:
+				mk = &maker.Maker{}
+			}
+			if err != nil || mk == nil {
+				if req.Source != keys.SourceOffline {
+					if err == nil {
+						err = errors.New("no EC2 client")
+					}
+					return madeMsg{err: err}
+				}
+				mk = &maker.Maker{} // offline needs no AWS
+			}
+		}
+		made, err := mk.Make(ctx, req)
+		return madeMsg{maker: mk, made: made, err: err}
+	}
+}
+
+// savedMsg is the end of a save: made is the model's Made with Path set.
+type savedMsg struct {
+	made *maker.Made
+	path string
+	err  error
+}
+
+func saveCmd(mk *maker.Maker, made *maker.Made, path string) tea.Cmd {
+	cp := *made
+	return func() tea.Msg {
+		p, err := keys.ExpandHome(path)
+		if err != nil {
+			return savedMsg{made: &cp, path: path, err: err}
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		err = mk.Save(&cp, p, io.Discard)
+		if err == nil && cp.Path == "" {
+			cp.Path = p
+		}
+		return savedMsg{made: &cp, path: p, err: err}
+	}
+}
+
+// importedMsg is the end of Import (local source). removed says whether
+// the saved private key file is gone after a failure.
+type importedMsg struct {
+	made    *maker.Made
+	err     error
+	removed bool
+}
+
+func importCmd(ctx context.Context, mk *maker.Maker, made *maker.Made) tea.Cmd {
+	cp := *made
+	return func() tea.Msg {
+		err := mk.Import(ctx, &cp)
+		msg := importedMsg{made: &cp, err: err}
+		if err != nil && cp.Path != "" {
+			if _, serr := os.Lstat(cp.Path); errors.Is(serr, os.ErrNotExist) {
+				msg.removed = true
+			}
+		}
+		return msg
+	}
+}
+
+// completeMsg lists the folders of dir whose names start with base.
+type completeMsg struct {
+	seq       int
+	input     string // the input value the completion is for
+	dir, base string
+	names     []string
+	err       error
+}
+
+func completeCmd(seq int, input string) tea.Cmd {
+	return func() tea.Msg {
+		dir, base := splitPath(input)
+		msg := completeMsg{seq: seq, input: input, dir: dir, base: base}
+		read := dir
+		if read == "" {
+			read = "."
+		}
+		read, err := keys.ExpandHome(read)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		entries, err := os.ReadDir(read)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		for _, e := range entries {
+			n := e.Name()
+			if !strings.HasPrefix(n, base) || (strings.HasPrefix(n, ".") && !strings.HasPrefix(base, ".")) {
+				continue
+			}
+			isDir := e.IsDir()
+			if e.Type()&os.ModeSymlink != 0 {
+				if st, err := os.Stat(filepath.Join(read, n)); err == nil {
+					isDir = st.IsDir()
+				}
+			}
+			if isDir {
+				msg.names = append(msg.names, awsapi.Clean(n))
+			}
+		}
+		sort.Strings(msg.names)
+		return msg
+	}
+}
+
+// splitPath splits a typed path after its last slash.
+func splitPath(p string) (dir, base string) {
+	i := strings.LastIndex(p, "/")
+	if i < 0 {
+		if p == "~" {
+			return "~/", ""
+		}
+		return "", p
+	}
+	return p[:i+1], p[i+1:]
+}
+
+// commonPrefix is the longest prefix all names share.
+func commonPrefix(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	p := names[0]
+	for _, n := range names[1:] {
+		for !strings.HasPrefix(n, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
+}

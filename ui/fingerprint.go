@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
+)
+
+// fingerprintView shows a saved key pair: the fingerprint EC2 shows (named
+// by its algorithm), the OpenSSH ones, the randomart, the public key, the
+// key pair ID, region and path, and in an SSH session an scp line.
+type fingerprintView struct {
+	made    *maker.Made
+	warning string // e.g. saved but the import did not happen
+}
+
+// ec2Label names the algorithm of the fingerprint the EC2 console shows.
+func ec2Label(made *maker.Made) string {
+	t := made.Request.Type
+	if made.Key != nil {
+		t = made.Key.Type()
+	}
+	switch {
+	case t == keys.ED25519:
+		return "EC2 (SHA-256)"
+	case made.Request.Source == keys.SourceAWS:
+		return "EC2 (SHA-1 of private key, as the console shows for keys EC2 created)"
+	default:
+		return "EC2 (MD5 of public key, imported)"
+	}
+}
+
+// scpLine is the command that fetches path from this host over SSH, or ""
+// outside an SSH session. sshConn is SSH_CONNECTION: "client port server port".
+func scpLine(sshConn, user, path string) string {
+	f := strings.Fields(sshConn)
+	if len(f) < 4 || path == "" {
+		return ""
+	}
+	host := f[2]
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	target := host + ":" + path
+	if user != "" {
+		target = user + "@" + target
+	}
+	cmd := "scp "
+	if f[3] != "22" {
+		cmd += "-P " + f[3] + " "
+	}
+	return cmd + shellQuote(target) + " ."
+}
+
+func shellQuote(s string) string {
+	safe := true
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./-_[]~", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []string {
+	m := v.made
+	fp := m.Fingerprints
+	var left []string
+	field := func(label, value string) {
+		if value == "" {
+			return
+		}
+		left = append(left, st.Hint.Render(label))
+		left = append(left, "  "+st.Value.Render(awsapi.Clean(value)))
+	}
+	art := awsapi.Clean(fp.Randomart)
+	artW := lipgloss.Width(art)
+	side := art != "" && width >= 60+artW
+	leftW := width
+	if side {
+		leftW = width - artW - 2
+	}
+	ec2 := m.KeyFingerprint
+	if m.Request.Source == keys.SourceOffline {
+		field(ec2Label(m)+", once imported", ec2)
+	} else {
+		field(ec2Label(m), ec2)
+	}
+	field("OpenSSH SHA256", fp.SHA256)
+	field("OpenSSH MD5", fp.MD5)
+	id := m.KeyPairID
+	if id == "" && m.Request.Source == keys.SourceOffline {
+		id = "(offline: not in EC2)"
+	}
+	field("Key pair ID · region", strings.TrimSuffix(id+" · "+m.Region, " · "))
+	for i, l := range left {
+		if lipgloss.Width(l) > leftW {
+			left[i] = truncate(l, leftW)
+		}
+	}
+	var lines []string
+	title := st.OK.Render("✓ Saved " + awsapi.Clean(m.Request.Name))
+	lines = append(lines, title)
+	if side {
+		body := lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(left, "\n"), "  ", st.Art.Render(art))
+		lines = append(lines, strings.Split(body, "\n")...)
+	} else {
+		lines = append(lines, left...)
+		if art != "" {
+			lines = append(lines, strings.Split(st.Art.Render(art), "\n")...)
+		}
+	}
+	lines = append(lines, st.Hint.Render("Private key file")+" "+st.Value.Render(awsapi.Clean(m.Path)))
+	if s := scpLine(sshConn, user, m.Path); s != "" {
+		lines = append(lines, st.Hint.Render("Fetch it:")+" "+st.Value.Render(awsapi.Clean(s)))
+	}
+	pub := strings.TrimSpace(awsapi.Clean(m.PublicKey))
+	lines = append(lines, st.Hint.Render("Public key (c copies it)"))
+	lines = append(lines, st.Value.Render(truncate(pub, width)))
+	if v.warning != "" {
+		lines = append(lines, wrapStyled(st.Warning, "! "+v.warning, width)...)
+	}
+	return lines
+}

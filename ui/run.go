@@ -1,0 +1,110 @@
+// Package ui is keypair's interactive app: one Bubble Tea v2 program with a
+// form (live validation, tags editor, duplicate-name check), a cancellable
+// working screen, a save dialog that never overwrites, and a fingerprint
+// view. It draws on the writer it is given (stderr, gum-style) and returns
+// what was saved so the caller can print a summary on stdout.
+package ui
+
+import (
+	"context"
+	"io"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
+)
+
+// AWSClient is what the app needs of an EC2 client before anything is made:
+// the region for the header, credentials resolved in the background, and
+// DescribeKeyPairs for the duplicate-name check. *awsapi.Client satisfies it.
+type AWSClient interface {
+	Region() string
+	Credentials(ctx context.Context) (awsapi.CredentialInfo, error)
+	DescribeKeyPairs(ctx context.Context, in awsapi.DescribeInput) ([]awsapi.KeyPairInfo, error)
+}
+
+var _ AWSClient = (*awsapi.Client)(nil)
+
+// Options configure Run. Only Config is required.
+type Options struct {
+	// Config supplies the defaults of the form (type, format, source, tags,
+	// save folder) and the profile and region shown in the header.
+	Config config.Config
+	// Request prefills the form (keypair create --name ... without --batch);
+	// non-zero fields win over Config.
+	Request keys.Request
+	// NewMaker builds the pipeline, and with it the AWS client, when the
+	// first key pair is made. nil means &maker.Maker{} (offline only). For
+	// the offline source a failing NewMaker falls back to &maker.Maker{}.
+	NewMaker func(ctx context.Context) (*maker.Maker, error)
+	// Client, when not nil, resolves credentials for the header and checks
+	// names against the region. nil means no check and "credentials: not checked".
+	Client AWSClient
+	// Version is shown in the header.
+	Version string
+	// Input and Output are the terminal; nil means stdin and stderr.
+	Input  io.Reader
+	Output io.Writer
+	// Env is the terminal's environment (NO_COLOR, TERM, SSH_CONNECTION,
+	// USER); nil means os.Environ().
+	Env []string
+}
+
+// Saved describes one key pair saved during the session. Its JSON names
+// are those of `keypair create --json`.
+type Saved struct {
+	KeyName           string `json:"keyName"`
+	KeyPairID         string `json:"keyPairId"`
+	KeyFingerprint    string `json:"keyFingerprint"`
+	KeyType           string `json:"keyType"`
+	KeyFormat         string `json:"keyFormat"`
+	Source            string `json:"source"`
+	Region            string `json:"region"`
+	Path              string `json:"path"`
+	PublicKey         string `json:"publicKey"`
+	SHA256Fingerprint string `json:"sha256Fingerprint"`
+}
+
+// Result is what the session did.
+type Result struct {
+	// Saved lists every key pair whose private key was saved, in order
+	// (n on the fingerprint view starts another).
+	Saved []Saved
+	// DryRun is the answer to the last dry run, if any.
+	DryRun *awsapi.DryRunResult
+	// Discarded is set when the user confirmed quitting (or going back)
+	// with a private key that was never saved.
+	Discarded bool
+}
+
+// Run runs the app until the user quits or ctx ends. The error is the
+// program's (terminal trouble, ctx cancelled); what the user did is in Result.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if opts.Env == nil {
+		opts.Env = os.Environ()
+	}
+	out := opts.Output
+	if out == nil {
+		out = os.Stderr
+	}
+	m := New(ctx, opts)
+	popts := []tea.ProgramOption{
+		tea.WithContext(ctx),
+		tea.WithOutput(out),
+		tea.WithEnvironment(opts.Env),
+	}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	final, err := tea.NewProgram(m, popts...).Run()
+	if fm, ok := final.(*Model); ok && fm != nil {
+		m = fm
+	}
+	m.stopAll()
+	return m.Result(), err
+}
