@@ -1,0 +1,319 @@
+// Package ec2test is a loopback stand-in for the EC2 Query endpoint, for
+// tests and benchmarks. It speaks the wire format recorded from awscli in
+// shared/testdata/awscli-captures (form-encoded POST, XML answers in the
+// 2016-11-15 namespace, EC2's error XML and statuses), verifies the SigV4
+// signature of every request, keeps key pairs per region, makes real key
+// material with package keys, and injects faults on request: throttling,
+// server errors, a connection dropped after the action, malformed XML, slow
+// answers, denied actions and expired credentials.
+//
+// Conventions it picks where real EC2 is not documented (aws-keypairs.md §13):
+// ED25519 private keys are returned in the OpenSSH format, RSA ones as PKCS#1
+// PEM, PPK files are version 3; the private key comment (PPK "Comment:",
+// OpenSSH comment) is the key pair name, and DescribeKeyPairs' publicKey is
+// the authorized_keys line with the key pair name as its comment.
+package ec2test
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keypair-dev/keypair/keys"
+)
+
+// The credentials the stand-in knows by default: the AWS documentation's
+// example pair, also used by the awscli captures.
+const (
+	AccessKeyID     = "AKIDEXAMPLE"
+	SecretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+)
+
+// Namespace is the xmlns of every success answer (with the trailing slash
+// real EC2 sends).
+const Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/"
+
+// DefaultKeyPairLimit is EC2's key pairs per region limit.
+const DefaultKeyPairLimit = 5000
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	// Credentials maps access key IDs to secrets; nil means
+	// {AccessKeyID: SecretAccessKey}.
+	Credentials map[string]string
+	// Now is the server's clock, used to check request time stamps and for
+	// createTime; nil means time.Now. Set it to replay captured requests.
+	Now func() time.Time
+	// MaxSkew is how far a request's X-Amz-Date may be from Now (0 = 5
+	// minutes, as AWS allows).
+	MaxSkew time.Duration
+	// KeyPairLimit is the number of key pairs per region (0 = 5,000).
+	KeyPairLimit int
+	// Rand is the randomness for keys and IDs; nil means crypto/rand.
+	Rand io.Reader
+}
+
+// KeyPair is one key pair in the server's state.
+type KeyPair struct {
+	Name        string
+	ID          string
+	Fingerprint string
+	Type        keys.Type
+	PublicKey   string // authorized_keys line, comment = Name, no newline
+	Created     time.Time
+	Tags        []keys.Tag
+	Imported    bool
+}
+
+// LoggedRequest is one request as the server saw it.
+type LoggedRequest struct {
+	Action    string
+	Region    string // from the credential scope ("" if unsigned)
+	KeyName   string // KeyName, or the first KeyName.N
+	DryRun    bool
+	Attempt   int    // from the SDK's amz-sdk-request header ("attempt=N"), 0 if absent
+	UserAgent string //
+	Status    int    // HTTP status answered; 0 when the connection was dropped
+	Code      string // error code answered, "" on success
+	Fault     FaultKind
+	Time      time.Time
+}
+
+// Server is a running stand-in. Its methods are safe for concurrent use.
+type Server struct {
+	opts Options
+	hs   *httptest.Server
+
+	mu      sync.Mutex
+	regions map[string]map[string]*KeyPair // region -> name -> pair
+	faults  []*Fault
+	log     []LoggedRequest
+	randMu  sync.Mutex
+}
+
+// New starts a server on a random loopback port. Close it when done.
+func New(opts Options) *Server {
+	s, err := Listen("127.0.0.1:0", opts)
+	if err != nil {
+		panic("ec2test: " + err.Error())
+	}
+	return s
+}
+
+// Listen starts a server on addr (host:port; keep it on loopback).
+func Listen(addr string, opts Options) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer(opts)
+	s.hs = httptest.NewUnstartedServer(s)
+	s.hs.Listener.Close()
+	s.hs.Listener = l
+	s.hs.Start()
+	return s, nil
+}
+
+func newServer(opts Options) *Server {
+	if opts.Credentials == nil {
+		opts.Credentials = map[string]string{AccessKeyID: SecretAccessKey}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxSkew == 0 {
+		opts.MaxSkew = 5 * time.Minute
+	}
+	if opts.KeyPairLimit == 0 {
+		opts.KeyPairLimit = DefaultKeyPairLimit
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	return &Server{opts: opts, regions: map[string]map[string]*KeyPair{}}
+}
+
+// URL is the endpoint URL, e.g. "http://127.0.0.1:41234".
+func (s *Server) URL() string { return s.hs.URL }
+
+// Close shuts the server down and waits for its requests to finish.
+func (s *Server) Close() {
+	s.hs.CloseClientConnections()
+	s.hs.Close()
+}
+
+// KeyPairs returns copies of the key pairs in region, sorted by name.
+func (s *Server) KeyPairs(region string) []KeyPair {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []KeyPair
+	for _, kp := range s.regions[region] {
+		c := *kp
+		c.Tags = append([]keys.Tag(nil), kp.Tags...)
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Requests returns the request log, oldest first.
+func (s *Server) Requests() []LoggedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]LoggedRequest(nil), s.log...)
+}
+
+// ResetLog empties the request log.
+func (s *Server) ResetLog() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = nil
+}
+
+func (s *Server) logRequest(lr LoggedRequest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, lr)
+}
+
+func (s *Server) randomHex(nbytes int) string {
+	b := make([]byte, nbytes)
+	s.randMu.Lock()
+	defer s.randMu.Unlock()
+	if _, err := io.ReadFull(s.opts.Rand, b); err != nil {
+		panic("ec2test: randomness: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+// newKeyPairID returns "key-" and 17 hex digits, as EC2's IDs look.
+func (s *Server) newKeyPairID() string { return "key-" + s.randomHex(9)[:17] }
+
+// newRequestID returns a UUID-shaped request ID.
+func (s *Server) newRequestID() string {
+	h := s.randomHex(16)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// attemptOf reads "attempt=N" from the SDK's amz-sdk-request header.
+func attemptOf(r *http.Request) int {
+	for _, part := range strings.Split(r.Header.Get("Amz-Sdk-Request"), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+// apiError is an EC2 error answer.
+type apiError struct {
+	status        int
+	code, message string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
+
+func errorf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+// ServeHTTP answers one EC2 Query request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := s.newRequestID()
+	lr := LoggedRequest{Attempt: attemptOf(r), UserAgent: r.Header.Get("User-Agent"), Time: s.opts.Now()}
+	defer func() { s.logRequest(lr) }()
+
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		lr.Status = 0
+		return
+	}
+	params, err := parseParams(r, body)
+	if err != nil {
+		s.writeError(w, &lr, reqID, errorf(400, "InvalidParameterValue", "The request body could not be parsed: %v", err))
+		return
+	}
+	lr.Action = params.Get("Action")
+	lr.KeyName = params.Get("KeyName")
+	if lr.KeyName == "" {
+		lr.KeyName = params.Get("KeyName.1")
+	}
+	lr.DryRun = params.Get("DryRun") == "true"
+
+	region, aerr := s.verify(r, body)
+	lr.Region = region
+	if aerr != nil {
+		s.writeError(w, &lr, reqID, aerr)
+		return
+	}
+
+	f, aerr := s.applyFaults(r, &lr)
+	if aerr != nil {
+		s.writeError(w, &lr, reqID, aerr)
+		return
+	}
+	if f != nil && f.Kind == MalformedXML {
+		s.writeXML(w, &lr, reqID, 200, f.body(lr.Action))
+		return
+	}
+
+	out, aerr := s.act(region, lr.Action, params, reqID)
+	if f != nil && f.Kind == DropAfter {
+		// The action happened; the answer never arrives.
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				lr.Status = 0
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if aerr != nil {
+		s.writeError(w, &lr, reqID, aerr)
+		return
+	}
+	s.writeXML(w, &lr, reqID, 200, out)
+}
+
+func (s *Server) header(w http.ResponseWriter, reqID string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/xml;charset=UTF-8")
+	h.Set("Server", "AmazonEC2")
+	h.Set("x-amzn-RequestId", reqID)
+	h.Set("Date", s.opts.Now().UTC().Format(http.TimeFormat))
+}
+
+func (s *Server) writeXML(w http.ResponseWriter, lr *LoggedRequest, reqID string, status int, body string) {
+	s.header(w, reqID)
+	w.WriteHeader(status)
+	lr.Status = status
+	io.WriteString(w, body)
+}
+
+// writeError writes EC2's error XML (aws-keypairs.md §2: RequestID, not requestId).
+func (s *Server) writeError(w http.ResponseWriter, lr *LoggedRequest, reqID string, e *apiError) {
+	lr.Code = e.code
+	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+		`<Response><Errors><Error><Code>` + xmlText(e.code) + `</Code><Message>` + xmlText(e.message) +
+		`</Message></Error></Errors><RequestID>` + reqID + `</RequestID></Response>`
+	s.writeXML(w, lr, reqID, e.status, body)
+}
+
+// xmlText escapes the XML specials only, leaving every other byte as it is:
+// the stand-in echoes what it was given, like a careless server would, so
+// clients must clean what they print.
+func xmlText(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
