@@ -190,13 +190,20 @@ func (r *ppkReader) blob(name string) ([]byte, error) {
 			r.n++
 			return nil, r.errorf("the file ends inside the %d lines announced by %q", n, name+":")
 		}
+		if strings.IndexFunc(line, notBase64) >= 0 {
+			return nil, r.errorf("not a base64 line (announced by %q)", name+":")
+		}
 		sb.WriteString(line)
 	}
 	b, err := base64.StdEncoding.DecodeString(sb.String())
 	if err != nil {
-		return nil, r.errorf("the %d lines after %q are not valid base64", n, name+":")
+		return nil, r.errorf("the %d lines announced by %q are not valid base64", n, name+":")
 	}
 	return b, nil
+}
+
+func notBase64(r rune) bool {
+	return !('A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '+' || r == '/' || r == '=')
 }
 
 func isPPK(data []byte) bool {
