@@ -168,9 +168,15 @@ func TestReplayTampered(t *testing.T) {
 		{"signature hex", func(b []byte) []byte {
 			return bytes.Replace(b, []byte("Signature=f0eb"), []byte("Signature=f0ec"), 1)
 		}, "SignatureDoesNotMatch"},
-		{"host", func(b []byte) []byte { return bytes.Replace(b, []byte("Host: 127.0.0.1:18734"), []byte("Host: 127.0.0.1:18735"), 1) }, "SignatureDoesNotMatch"},
-		{"unknown access key", func(b []byte) []byte { return bytes.Replace(b, []byte("Credential=AKIDEXAMPLE"), []byte("Credential=AKIDEXAMPLF"), 1) }, "AuthFailure"},
-		{"service scope", func(b []byte) []byte { return bytes.Replace(b, []byte("/ec2/aws4_request"), []byte("/sts/aws4_request"), 1) }, "SignatureDoesNotMatch"},
+		{"host", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("Host: 127.0.0.1:18734"), []byte("Host: 127.0.0.1:18735"), 1)
+		}, "SignatureDoesNotMatch"},
+		{"unknown access key", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("Credential=AKIDEXAMPLE"), []byte("Credential=AKIDEXAMPLF"), 1)
+		}, "AuthFailure"},
+		{"service scope", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("/ec2/aws4_request"), []byte("/sts/aws4_request"), 1)
+		}, "SignatureDoesNotMatch"},
 		{"region scope", func(b []byte) []byte { return bytes.Replace(b, []byte("/us-east-1/"), []byte("/us-west-2/"), 1) }, "SignatureDoesNotMatch"},
 		{"no authorization", func(b []byte) []byte {
 			i := bytes.Index(b, []byte("Authorization:"))
