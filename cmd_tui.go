@@ -2,15 +2,57 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
+	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/ui"
 )
 
-// runInteractive runs the form, prefilled from prefill when given.
+// runInteractive runs the form (drawn on stderr, gum-style), prefilled from
+// prefill when given, and prints what was saved on stdout when it returns.
 func (a *app) runInteractive(ctx context.Context, prefill *keys.Request) error {
 	if !a.term.interactive() {
 		return usagef("the interactive form needs a terminal; for scripts use: keypair create --batch --name NAME ...")
 	}
-	return errors.New("the interactive form is not wired yet")
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	opts := ui.Options{Config: cfg, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr}
+	if prefill != nil {
+		opts.Request = *prefill
+	}
+	// Building the client reads the AWS files but resolves no credentials;
+	// the form resolves them in the background.
+	client, clientErr := a.newClient(ctx, cfg)
+	if clientErr == nil {
+		opts.Client = client
+	}
+	opts.NewMaker = func(context.Context) (*maker.Maker, error) {
+		if clientErr != nil {
+			return &maker.Maker{}, clientErr
+		}
+		return &maker.Maker{API: client}, nil
+	}
+	res, err := ui.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	for _, s := range res.Saved {
+		where := s.Path
+		if s.Region != "" {
+			where += " (" + s.Region + ")"
+		}
+		fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", awsapi.Clean(s.KeyName), s.KeyFingerprint, where)
+	}
+	if res.Discarded {
+		fmt.Fprintln(a.stderr, "keypair: a private key was discarded without being saved")
+		return &silentError{code: exitFailed}
+	}
+	if res.DryRun != nil && !res.DryRun.Permitted {
+		return &silentError{code: exitFailed}
+	}
+	return nil
 }

@@ -130,6 +130,7 @@ before anything was done.`,
 		a.deleteCommand(),
 		a.fingerprintCommand(),
 		a.versionCommand(),
+		a.manCommand(),
 	)
 	return root
 }
