@@ -138,6 +138,9 @@ func printFingerprints(w io.Writer, r fingerprintResult) {
 	}
 	fmt.Fprintf(w, "  OpenSSH SHA256:                              %s\n", r.SHA256)
 	fmt.Fprintf(w, "  OpenSSH MD5:                                 %s\n", r.MD5)
+	for _, line := range strings.Split(r.Randomart, "\n") {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
 }
 
 // keyRequestNamed is a request that only carries a name, for dry-run reports.
