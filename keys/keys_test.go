@@ -150,3 +150,13 @@ func TestRandomartFrames(t *testing.T) {
 		t.Errorf("zero-digest picture:\n%s", art)
 	}
 }
+
+// A cell visited more than 14 times saturates at '^' (OpenSSH stops
+// counting at len-2 so that only the start and end draw 'S' and 'E').
+func TestRandomartSaturates(t *testing.T) {
+	digest := append(make([]byte, 16), 0xff) // 64 steps into the corner, then 4 down-right
+	lines := strings.Split(drawRandomart(digest, "[X]", "[Y]"), "\n")
+	if lines[1] != "|^....            |" || lines[2] != "| .   .           |" || lines[5] != "|    E   S        |" {
+		t.Errorf("got:\n%s", strings.Join(lines, "\n"))
+	}
+}
