@@ -80,7 +80,7 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 		left = append(left, st.Hint.Render(label))
 		left = append(left, "  "+st.Value.Render(awsapi.Clean(value)))
 	}
-	art := awsapi.Clean(fp.Randomart)
+	art := awsapi.CleanMultiline(fp.Randomart)
 	artW := lipgloss.Width(art)
 	side := art != "" && width >= 60+artW
 	leftW := width
@@ -99,7 +99,9 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	if id == "" && m.Request.Source == keys.SourceOffline {
 		id = "(offline: not in EC2)"
 	}
-	field("Key pair ID · region", strings.TrimSuffix(id+" · "+m.Region, " · "))
+	if line := strings.TrimSuffix(id+" · "+m.Region, " · "); line != "" {
+		left = append(left, st.Hint.Render("ID ")+st.Value.Render(awsapi.Clean(line)))
+	}
 	for i, l := range left {
 		if lipgloss.Width(l) > leftW {
 			left[i] = truncate(l, leftW)
@@ -117,9 +119,13 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 			lines = append(lines, strings.Split(st.Art.Render(art), "\n")...)
 		}
 	}
-	lines = append(lines, st.Hint.Render("Private key file")+" "+st.Value.Render(awsapi.Clean(m.Path)))
+	for _, l := range hardWrap("Saved to "+awsapi.Clean(m.Path), width) {
+		lines = append(lines, st.Value.Render(l))
+	}
 	if s := scpLine(sshConn, user, m.Path); s != "" {
-		lines = append(lines, st.Hint.Render("Fetch it:")+" "+st.Value.Render(awsapi.Clean(s)))
+		for _, l := range hardWrap("Fetch: "+awsapi.Clean(s), width) {
+			lines = append(lines, st.Value.Render(l))
+		}
 	}
 	pub := strings.TrimSpace(awsapi.Clean(m.PublicKey))
 	lines = append(lines, st.Hint.Render("Public key (c copies it)"))

@@ -535,9 +535,36 @@ func wrap(s string, w int) []string {
 	if lipgloss.Width(s) <= w {
 		return []string{s}
 	}
+	if !strings.Contains(s, " ") {
+		return hardWrap(s, w)
+	}
 	lines := strings.Split(lipgloss.NewStyle().Width(w).Render(s), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return lines
+}
+
+// hardWrap cuts s, which has no spaces to break at (a path), every w cells.
+func hardWrap(s string, w int) []string {
+	var out []string
+	r := []rune(s)
+	for len(r) > 0 {
+		n := 0
+		cells := 0
+		for n < len(r) {
+			cw := lipgloss.Width(string(r[n]))
+			if cells+cw > w {
+				break
+			}
+			cells += cw
+			n++
+		}
+		if n == 0 {
+			n = 1
+		}
+		out = append(out, string(r[:n]))
+		r = r[n:]
+	}
+	return out
 }

@@ -72,7 +72,7 @@ func (k KeyMap) helpFor(s screen) screenHelp {
 	switch s {
 	case screenForm:
 		return screenHelp{
-			short: []key.Binding{k.Next, k.Toggle, k.Submit, k.AddTag, k.Help, k.Quit},
+			short: []key.Binding{k.Next, k.Toggle, k.Submit, k.Help, k.Quit},
 			full: [][]key.Binding{
 				{k.Next, k.Prev, k.Enter},
 				{k.Left, k.Right, k.Toggle},

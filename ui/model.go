@@ -462,7 +462,7 @@ func (m *Model) nameChecked(msg nameCheckMsg) {
 	switch {
 	case msg.err != nil:
 		if !errors.Is(msg.err, context.Canceled) {
-			f.nameCheckErr = awsapi.Clean(msg.err.Error())
+			f.nameCheckErr = errText(msg.err)
 		}
 	case msg.exists:
 		f.nameTaken = msg.name
@@ -600,7 +600,7 @@ func (m *Model) imported(msg importedMsg) tea.Cmd {
 		m.made = msg.made
 		return m.finish("")
 	}
-	why := awsapi.Clean(msg.err.Error())
+	why := errText(msg.err)
 	if !msg.removed {
 		m.made = msg.made
 		return m.finish("The private key is saved but EC2 did not import it: " + why + ". Import it later with keypair import --name " + m.made.Request.Name + ".")
@@ -662,34 +662,35 @@ func (m *Model) fingerprintKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// header is the top line: who and where, and whether credentials resolved.
-func (m *Model) header() string {
-	parts := []string{"keypair"}
+// header is the top two lines: who and where, and whether credentials resolved.
+func (m *Model) header() (string, string) {
+	top := "keypair"
 	if m.opts.Version != "" {
-		parts[0] += " " + m.opts.Version
+		top += " " + m.opts.Version
 	}
 	profile := m.form.profile
 	if profile == "" {
 		profile = "default"
 	}
-	parts = append(parts, "profile "+profile, "region "+orDash(m.form.region))
+	top += " · profile " + profile + " · region " + orDash(m.form.region)
+	var creds string
 	switch {
 	case m.form.src() == keys.SourceOffline:
-		parts = append(parts, "offline: no credentials needed")
+		creds = "offline: no credentials needed"
 	case m.opts.Client == nil:
-		parts = append(parts, "credentials: not checked")
+		creds = "credentials: not checked"
 	case m.creds.checking && !m.creds.done:
-		parts = append(parts, "credentials: checking…")
+		creds = "credentials: checking…"
 	case m.creds.err != nil:
-		parts = append(parts, "credentials: "+credErrText(m.creds.err))
+		creds = "credentials: " + credErrText(m.creds.err)
 	default:
 		src := awsapi.Clean(m.creds.info.Source)
 		if i := strings.IndexByte(src, ':'); i > 0 {
 			src = src[:i]
 		}
-		parts = append(parts, "credentials: ok ("+src+")")
+		creds = "credentials: ok (" + src + ")"
 	}
-	return strings.Join(parts, " · ")
+	return top, creds
 }
 
 func orDash(s string) string {
@@ -727,7 +728,12 @@ func (m *Model) View() tea.View {
 		return v
 	}
 	w := m.width
-	head := []string{m.styles.Header.Render(truncate(m.header(), w)), ""}
+	top, creds := m.header()
+	credStyle := m.styles.Header
+	if m.creds.err != nil && m.form.src() != keys.SourceOffline {
+		credStyle = m.styles.Error
+	}
+	head := []string{m.styles.Header.Render(truncate(top, w)), credStyle.Render(truncate(creds, w)), ""}
 
 	var body []string
 	var cursor *tea.Cursor
@@ -794,6 +800,9 @@ func (m *Model) View() tea.View {
 	}
 	for i := len(head) + len(body) + len(foot); i < m.height; i++ {
 		b.WriteByte('\n')
+	}
+	for i, l := range foot {
+		foot[i] = truncate(l, w)
 	}
 	b.WriteString(strings.Join(foot, "\n"))
 	v.SetContent(b.String())

@@ -39,14 +39,14 @@ func saveError(err error, path string) string {
 	if errors.Is(err, keys.ErrExists) {
 		return path + " exists, choose another name (keypair never overwrites a file)."
 	}
-	return "Could not save: " + awsapi.Clean(err.Error()) + ". The key is still in memory: choose another path."
+	return "Could not save: " + errText(err) + ". The key is still in memory: choose another path."
 }
 
 // completed applies a folder completion to the input.
 func (d *saveDialog) completed(msg completeMsg) {
 	d.matches = nil
 	if msg.err != nil {
-		d.err = "cannot list " + awsapi.Clean(msg.dir) + ": " + awsapi.Clean(msg.err.Error())
+		d.err = "cannot list " + awsapi.Clean(msg.dir) + ": " + errText(msg.err)
 		return
 	}
 	switch len(msg.names) {

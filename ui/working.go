@@ -123,18 +123,36 @@ func errorOutcome(err error, req keys.Request, cancelled bool, w *working) outco
 		kind = awsapi.Canceled
 	}
 	o := outcome{title: "✗ " + kindTitle(kind)}
-	o.body = []string{awsapi.Clean(err.Error())}
+	o.body = errLines(err)
 	if kind == awsapi.Canceled || cancelled {
 		if w != nil {
 			o.body = append(o.body, w.mayHaveDone())
 		}
 		return o
 	}
-	if next := nextStep(kind, req); next != "" {
-		o.body = append(o.body, next)
+	// awsapi's errors already say what to do next; add advice to others.
+	var ae *awsapi.Error
+	if !errors.As(err, &ae) {
+		if next := nextStep(kind, req); next != "" {
+			o.body = append(o.body, next)
+		}
 	}
 	return o
 }
+
+// errLines is err's text cleaned of control bytes, one entry per line.
+func errLines(err error) []string {
+	var out []string
+	for _, l := range strings.Split(awsapi.CleanMultiline(err.Error()), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// errText is err's text cleaned of control bytes, on one line.
+func errText(err error) string { return strings.Join(errLines(err), " ") }
 
 func kindTitle(k awsapi.Kind) string {
 	switch k {
