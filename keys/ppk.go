@@ -356,7 +356,7 @@ func ppkRSA(pub *rsa.PublicKey, blob []byte) (*PrivateKey, error) {
 	}
 	// n[3] (iqmp) is recomputed by Precompute; the key is checked instead.
 	k := &rsa.PrivateKey{PublicKey: *pub, D: n[0], Primes: []*big.Int{n[1], n[2]}}
-	if pub.N.BitLen() > 16384 || n[1].BitLen() > 8192 || n[2].BitLen() > 8192 {
+	if pub.N.BitLen() > 16384 || n[0].BitLen() > 16384 || n[1].BitLen() > 8192 || n[2].BitLen() > 8192 {
 		return nil, errors.New("RSA key too large")
 	}
 	if err := k.Validate(); err != nil {
