@@ -3,6 +3,8 @@ package awsapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"net"
 	"os"
@@ -599,5 +601,34 @@ func TestKindOf(t *testing.T) {
 	}
 	if Throttled.String() != "Throttled" {
 		t.Error(Throttled.String())
+	}
+}
+
+func TestExpiredSSOToken(t *testing.T) {
+	clearAWSEnv(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	const startURL = "https://example.awsapps.com/start"
+	cfg := home + "/config"
+	if err := os.WriteFile(cfg, []byte("[profile sso]\nsso_start_url = "+startURL+"\nsso_region = us-east-1\n"+
+		"sso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	sum := sha1.Sum([]byte(startURL))
+	cache := home + "/.aws/sso/cache"
+	if err := os.MkdirAll(cache, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	token := `{"accessToken":"t","expiresAt":"2020-01-01T00:00:00Z","region":"us-east-1","startUrl":"` + startURL + `"}`
+	if err := os.WriteFile(cache+"/"+hex.EncodeToString(sum[:])+".json", []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, nil, Options{Profile: "sso", EndpointURL: "http://127.0.0.1:1"})
+	_, err := c.Credentials(context.Background())
+	wantKind(t, err, BadCredentials)
+	t.Log(err)
+	if !strings.Contains(err.Error(), "aws sso login") {
+		t.Errorf("message: %v", err)
 	}
 }

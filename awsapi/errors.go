@@ -176,6 +176,8 @@ func (e *Error) what() string {
 		s = "delete key pair " + name
 	case "DescribeKeyPairs":
 		s = "list key pairs"
+	case "Credentials":
+		s = "look up credentials"
 	default:
 		s = "call " + e.Op
 	}

@@ -63,6 +63,11 @@ cost-center = "42"
 				Tags: []Tag{{"team", "ops"}, {"env", "dev"}, {"cost-center", "42"}}},
 		},
 		{
+			name: "inline array of tags",
+			file: "tags = [{key = \"k\", value = \"v\"}]\n",
+			want: func() Config { c := Defaults(); c.Tags = []Tag{{"k", "v"}}; return c }(),
+		},
+		{
 			name: "array of tags",
 			file: "[[tags]]\nkey = \"Name\"\nvalue = \"a b\"\n[[tags]]\nkey = \"empty\"\n",
 			want: func() Config { c := Defaults(); c.Tags = []Tag{{"Name", "a b"}, {"empty", ""}}; return c }(),
