@@ -105,6 +105,9 @@ func (e *Error) Error() string {
 		}
 		return s
 	case BadCredentials:
+		if e.Op == "Credentials" {
+			return "the AWS credentials cannot be used: " + e.Message + ". Nothing was sent to AWS"
+		}
 		s := fmt.Sprintf("AWS refused the credentials while trying to %s%s. %s", what, e.serverSays(), e.nothingChanged())
 		if strings.Contains(strings.ToLower(e.Message+e.errText()), "sso") {
 			return s + "The SSO session has expired or is invalid: run aws sso login (with --profile if you use one)"
@@ -448,7 +451,7 @@ func classify(err error, ci callInfo) *Error {
 		var tokErr *ssocreds.InvalidTokenError
 		if errors.As(err, &tokErr) {
 			e.Kind = BadCredentials
-			e.Message = "the SSO session has expired or is invalid: run aws sso login"
+			e.Message = "the SSO session has expired or is invalid: run aws sso login (with --profile if you use one)"
 		}
 		return e
 	case errors.As(err, &apiErr):
