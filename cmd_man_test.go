@@ -51,7 +51,7 @@ func TestManPageSingle(t *testing.T) {
 		".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH COMMANDS", ".SH EXIT STATUS",
 		"keypair create", "keypair import", "keypair list", "keypair delete",
 		"keypair fingerprint", "keypair version", "keypair completion bash",
-		"endpoint-url", "dry-run", "Sep 2026", ".TP",
+		`endpoint\-url`, `dry\-run`, "Sep 2026", ".TP",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("man page lacks %q", want)
