@@ -123,16 +123,18 @@ func saveCmd(mk *maker.Maker, made *maker.Made, path string) tea.Cmd {
 type importedMsg struct {
 	made    *maker.Made
 	err     error
+	path    string // where the file was saved before the import
 	removed bool
 }
 
 func importCmd(ctx context.Context, mk *maker.Maker, made *maker.Made) tea.Cmd {
 	cp := *made
 	return func() tea.Msg {
+		path := cp.Path
 		err := mk.Import(ctx, &cp)
-		msg := importedMsg{made: &cp, err: err}
-		if err != nil && cp.Path != "" {
-			if _, serr := os.Lstat(cp.Path); errors.Is(serr, os.ErrNotExist) {
+		msg := importedMsg{made: &cp, err: err, path: path}
+		if err != nil && path != "" {
+			if _, serr := os.Lstat(path); errors.Is(serr, os.ErrNotExist) {
 				msg.removed = true
 			}
 		}

@@ -87,11 +87,16 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	if side {
 		leftW = width - artW - 2
 	}
-	ec2 := m.KeyFingerprint
+	// The EC2 fingerprint goes full width (the SHA-1 form is 59 cells);
+	// the OpenSSH ones sit beside the randomart.
+	var top []string
+	label := ec2Label(m)
 	if m.Request.Source == keys.SourceOffline {
-		field(ec2Label(m)+", once imported", ec2)
-	} else {
-		field(ec2Label(m), ec2)
+		label += ", once imported"
+	}
+	if m.KeyFingerprint != "" {
+		top = append(top, wrapStyled(st.Hint, label, width)...)
+		top = append(top, "  "+st.Value.Render(awsapi.Clean(m.KeyFingerprint)))
 	}
 	field("OpenSSH SHA256", fp.SHA256)
 	field("OpenSSH MD5", fp.MD5)
@@ -107,9 +112,8 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 			left[i] = truncate(l, leftW)
 		}
 	}
-	var lines []string
-	title := st.OK.Render("✓ Saved " + awsapi.Clean(m.Request.Name))
-	lines = append(lines, title)
+	lines := []string{st.OK.Render("✓ Saved " + awsapi.Clean(m.Request.Name))}
+	lines = append(lines, top...)
 	if side {
 		body := lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(left, "\n"), "  ", st.Art.Render(art))
 		lines = append(lines, strings.Split(body, "\n")...)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"strings"
 	"sync"
 	"testing"
@@ -253,3 +254,5 @@ func newTestModel(t *testing.T, opts Options) *Model {
 	drain(t, m, m.Init())
 	return m
 }
+
+type rsaKey = *rsa.PrivateKey

@@ -603,15 +603,18 @@ func (m *Model) imported(msg importedMsg) tea.Cmd {
 	why := errText(msg.err)
 	if !msg.removed {
 		m.made = msg.made
+		if m.made.Path == "" {
+			m.made.Path = msg.path
+		}
 		return m.finish("The private key is saved but EC2 did not import it: " + why + ". Import it later with keypair import --name " + m.made.Request.Name + ".")
 	}
-	path := msg.made.Path
+	path := msg.path
 	m.made = msg.made
 	m.made.Path = ""
 	m.screen = screenSave
 	m.save.path.SetValue(path)
 	m.save.path.CursorEnd()
-	m.save.note = "EC2 did not import the public key: " + why + ". " + path + " was removed so that no half of the pair exists. The key is still in memory: enter saves and imports again; esc discards it and returns to the form."
+	m.save.note = "EC2 did not import the public key: " + why + " The key is still in memory: enter saves and imports again; esc discards it."
 	if awsapi.KindOf(msg.err) == awsapi.Duplicate {
 		m.save.note += " The name is taken in " + regionOr(m.made.Region) + ": go back and choose another."
 	}

@@ -500,7 +500,6 @@ func TestScpLineOnlyInSSHSession(t *testing.T) {
 		t.Fatalf("no scp line:\n%s", screenText(m))
 	}
 
-
 	m.Update(tea.EnvMsg{"USER=bob"})
 	dontWantScreen(t, m, "scp ")
 }
@@ -513,7 +512,8 @@ func colourSGR(s string) bool {
 		for _, p := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' }) {
 			var n int
 			fmt.Sscan(p, &n)
-			if n >= 30 && n <= 49 || n >= 90 && n <= 107 {
+			// 39 and 49 reset to the terminal's own colours; they set none.
+			if (n >= 30 && n <= 48 || n >= 90 && n <= 107) && n != 39 {
 				return true
 			}
 		}

@@ -51,6 +51,8 @@ type Options struct {
 	// Env is the terminal's environment (NO_COLOR, TERM, SSH_CONNECTION,
 	// USER); nil means os.Environ().
 	Env []string
+
+	programOptions []tea.ProgramOption // tests: window size, colour profile
 }
 
 // Saved describes one key pair saved during the session. Its JSON names
@@ -98,6 +100,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		tea.WithOutput(out),
 		tea.WithEnvironment(opts.Env),
 	}
+	popts = append(popts, opts.programOptions...)
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
 	}
