@@ -66,7 +66,7 @@ func startSession(t *testing.T, opts Options, profile colorprofile.Profile) *ses
 	term := vt.NewSafeEmulator(80, 24)
 	term.Write([]byte(ansi.SetModeLineFeedNewLine)) // the renderer sends bare LF
 	s := &session{t: t, term: term, done: make(chan struct{}), raw: &lockedBuffer{}}
-	opts.Input = term
+	opts.Input = newPump(term)
 	opts.Output = multiWriter{term, s.raw}
 	opts.programOptions = []tea.ProgramOption{tea.WithWindowSize(80, 24), tea.WithColorProfile(profile)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -83,6 +83,52 @@ func startSession(t *testing.T, opts Options, profile colorprofile.Profile) *ses
 		s.res, s.err = Run(ctx, opts)
 	}()
 	return s
+}
+
+// pump reads the emulator's input side all the time into an unbounded
+// buffer the program reads from. The emulator writes its answers to
+// terminal queries (DECRQM...) into an unbuffered pipe while holding its
+// lock; if the program is not reading at that moment (starting, quitting)
+// the emulator, and every Render, would block for good.
+type pump struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	buf  bytes.Buffer
+	err  error
+}
+
+func newPump(r interface{ Read([]byte) (int, error) }) *pump {
+	p := &pump{}
+	p.cond = sync.NewCond(&p.mu)
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := r.Read(b)
+			p.mu.Lock()
+			p.buf.Write(b[:n])
+			if err != nil {
+				p.err = err
+			}
+			p.cond.Broadcast()
+			p.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+func (p *pump) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.buf.Len() == 0 && p.err == nil {
+		p.cond.Wait()
+	}
+	if p.buf.Len() > 0 {
+		return p.buf.Read(b)
+	}
+	return 0, p.err
 }
 
 type multiWriter struct {
