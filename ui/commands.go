@@ -63,7 +63,8 @@ func checkNameCmd(ctx context.Context, c AWSClient, seq int, name string) tea.Cm
 
 // madeMsg is the end of Make: a key in memory, a dry-run answer, or an error.
 type madeMsg struct {
-	maker *maker.Maker
+	maker *maker.Maker // the maker of this key (saves and imports it)
+	keep  bool         // maker came from NewMaker: reuse it for the next key
 	made  *maker.Made
 	err   error
 }
@@ -85,11 +86,14 @@ func makeCmd(ctx context.Context, mk *maker.Maker, newMaker func(context.Context
 					}
 					return madeMsg{err: err}
 				}
-				mk = &maker.Maker{} // offline needs no AWS
+				// Offline needs no AWS; don't keep this maker for later keys.
+				mk = &maker.Maker{}
+				made, err := mk.Make(ctx, req)
+				return madeMsg{maker: mk, made: made, err: err}
 			}
 		}
 		made, err := mk.Make(ctx, req)
-		return madeMsg{maker: mk, made: made, err: err}
+		return madeMsg{maker: mk, keep: true, made: made, err: err}
 	}
 }
 

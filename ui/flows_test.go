@@ -263,6 +263,7 @@ func TestFlowLocalImportFailsRemovesFileThenRetry(t *testing.T) {
 	s.waitFor("Save the private key")
 	s.send(kEnter)
 	s.waitFor("EC2 did not import the public key", "still in memory")
+	writeScreen(t, "import-failed", s.screen())
 	path := filepath.Join(opts.Config.SaveDir, "ci.pem")
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("the private key file stayed after a failed import: %v", err)
@@ -286,12 +287,15 @@ func TestFlowAWS(t *testing.T) {
 	s.waitFor("credentials: ok")
 	s.send("taken")
 	s.waitFor("already exists in eu-west-1")
+	writeScreen(t, "form-name-taken", s.screen())
 	s.send("-2")
 	s.waitFor("Name     taken-2")
 	s.send(kCtrlS)
 	s.waitFor("Save the private key", "will never return this private key")
+	writeScreen(t, "save-aws", s.screen())
 	s.send(kEnter)
 	s.waitFor("✓ Saved taken-2", "EC2 (SHA-1 of private key, as the console shows for keys EC2 created)", "key-0aaaabbbbccccdddd", "eu-west-1")
+	writeScreen(t, "fingerprint-aws", s.screen())
 	res := s.end("q")
 	got := res.Saved[0]
 	data, err := os.ReadFile(got.Path)
@@ -329,6 +333,7 @@ func TestFlowDryRun(t *testing.T) {
 			s.waitFor("[x] ask EC2", "[ Ask EC2 (dry run) ]")
 			s.send(kCtrlS)
 			s.waitFor(tc.want...)
+			writeScreen(t, "dryrun-"+map[bool]string{true: "permitted", false: "denied"}[tc.answer.Permitted], s.screen())
 			if strings.Contains(s.raw.String(), "pwned") && strings.Contains(s.raw.String(), "\x1b]0;") {
 				t.Fatal("server text reached the terminal with its escape sequence")
 			}
@@ -358,6 +363,9 @@ func TestFlowEveryErrorKind(t *testing.T) {
 		fake.mu.Unlock()
 		s.send(kCtrlS)
 		s.waitFor("✗ "+kindTitle(k), "esc or enter: back to the form")
+		if k == awsapi.Unauthorized {
+			writeScreen(t, "error-unauthorized", s.screen())
+		}
 		scr := s.screen()
 		if strings.Contains(s.raw.String(), "\x1b[2Jno") {
 			t.Fatalf("kind %d: server text drawn uncleaned", k)
@@ -381,8 +389,10 @@ func TestFlowCancelCreate(t *testing.T) {
 	s.waitFor("credentials: ok")
 	s.send("slow", kCtrlS)
 	s.waitFor("EC2 is creating the key pair \"slow\" in eu-west-1", "esc cancels")
+	writeScreen(t, "working", s.screen())
 	s.send(kEsc)
 	s.waitFor("✗ Cancelled", "EC2 may have created the pair; check with keypair list")
+	writeScreen(t, "cancelled", s.screen())
 	s.send(kEnter)
 	s.waitFor("Name     slow")
 	s.end(kCtrlC)

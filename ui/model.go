@@ -76,7 +76,8 @@ type Model struct {
 	nameCancel context.CancelFunc // the running name lookup
 	debounce   time.Duration
 
-	mk      *maker.Maker
+	mk      *maker.Maker // built by NewMaker, kept for the next key
+	keyMk   *maker.Maker // the maker of the key in memory
 	work    *working
 	outcome outcome
 	made    *maker.Made // the key pair in memory; nil when none
@@ -498,8 +499,12 @@ func (m *Model) made_(msg madeMsg) tea.Cmd {
 		return nil
 	}
 	w.cancel()
-	if msg.maker != nil {
+	if msg.maker != nil && msg.keep {
 		m.mk = msg.maker
+	}
+	m.keyMk = msg.maker
+	if m.keyMk == nil {
+		m.keyMk = &maker.Maker{}
 	}
 	switch {
 	case msg.err != nil:
@@ -547,7 +552,7 @@ func (m *Model) saveKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		d.err, d.matches = "", nil
 		d.saving = true
-		return saveCmd(m.mk, m.made, p)
+		return saveCmd(m.keyMk, m.made, p)
 	case key.Matches(msg, k.Complete):
 		d.compSeq++
 		d.err = ""
@@ -583,7 +588,7 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		ctx, cancel := context.WithCancel(m.ctx)
 		m.work = newWorking(jobImport, m.made.Request, cancel, m.styles)
 		m.screen = screenWorking
-		return tea.Batch(m.work.spin.Tick, importCmd(ctx, m.mk, m.made))
+		return tea.Batch(m.work.spin.Tick, importCmd(ctx, m.keyMk, m.made))
 	}
 	return m.finish("")
 }

@@ -1,0 +1,185 @@
+package ui
+
+// Layer 3: the real binary in a real terminal. The test builds keypair from
+// the module root, runs it in a private tmux server at 80x24 with NO_COLOR
+// and HOME in a temporary folder, types through the form (offline,
+// ED25519), saves to the default path and checks the file and the screen's
+// fingerprint with ssh-keygen. Set KEYPAIR_WRITE_SCREENS=1 to also write the
+// captured screens to testdata/screens/ for the README.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needOracle skips when tool is missing, unless KEYPAIR_REQUIRE_ORACLES=1.
+func needOracle(t *testing.T, tool string) string {
+	t.Helper()
+	p, err := exec.LookPath(tool)
+	if err != nil {
+		if os.Getenv("KEYPAIR_REQUIRE_ORACLES") == "1" {
+			t.Fatalf("%s is required (KEYPAIR_REQUIRE_ORACLES=1) but missing: %v", tool, err)
+		}
+		t.Skipf("%s not installed: the end-to-end run needs it (set KEYPAIR_REQUIRE_ORACLES=1 to fail instead)", tool)
+	}
+	return p
+}
+
+// tmuxSession is one keypair process in a private tmux server.
+type tmuxSession struct {
+	t      *testing.T
+	tmux   string
+	socket string
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command(s.tmux, append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) capture() string { return s.run("capture-pane", "-p", "-t", "kp") }
+
+func (s *tmuxSession) keys(k ...string) { s.run(append([]string{"send-keys", "-t", "kp"}, k...)...) }
+
+func (s *tmuxSession) text(txt string) { s.run("send-keys", "-t", "kp", "-l", txt) }
+
+// waitFor polls the pane until every sub shows; it fails at the deadline.
+func (s *tmuxSession) waitFor(subs ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		scr := s.capture()
+		ok := true
+		for _, sub := range subs {
+			ok = ok && strings.Contains(scr, sub)
+		}
+		if ok {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("pane never showed %q:\n%s", subs, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func writeScreen(t *testing.T, name, screen string) {
+	if os.Getenv("KEYPAIR_WRITE_SCREENS") != "1" {
+		return
+	}
+	dir := filepath.Join("testdata", "screens")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(screen, "\n"), "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEndToEndTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	tmux := needOracle(t, "tmux")
+	sshKeygen := needOracle(t, "ssh-keygen")
+
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "keypair")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("keypair-test-%d", os.Getpid())}
+	exitFile := filepath.Join(tmp, "exit")
+	outFile := filepath.Join(tmp, "stdout")
+	// The summary goes to stdout; keep it in a file to check after the TUI.
+	script := fmt.Sprintf("%s > %s; echo $? > %s; sleep 60", bin, outFile, exitFile)
+	s.run("-f", "/dev/null", "new-session", "-d", "-s", "kp", "-x", "80", "-y", "24",
+		"-e", "NO_COLOR=1", "-e", "HOME="+tmp, "-e", "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
+		"-e", "AWS_REGION=us-east-1", "-e", "AWS_EC2_METADATA_DISABLED=true",
+		"-e", "AWS_CONFIG_FILE="+filepath.Join(tmp, "aws-config"), "-e", "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(tmp, "aws-credentials"),
+		"-e", "TERM=xterm-256color",
+		"sh", "-c", script)
+	t.Cleanup(func() { exec.Command(tmux, "-L", s.socket, "kill-server").Run() })
+
+	writeScreen(t, "tmux-form-empty", s.waitFor("Name", "[ Create key pair ]"))
+	s.text("e2e-key")
+	s.keys("Tab", "Right") // ED25519
+	s.waitFor("Windows instances cannot use ED25519")
+	s.keys("Tab", "Tab", "Right", "Right") // format; source aws -> local -> offline
+	writeScreen(t, "tmux-form", s.waitFor("(•) offline", "offline: no credentials needed"))
+	s.keys("C-s")
+	writeScreen(t, "tmux-save", s.waitFor("Save the private key", "e2e-key.pem"))
+	s.keys("Enter")
+	screen := s.waitFor("✓ Saved e2e-key", "OpenSSH SHA256", "[SHA256]")
+	writeScreen(t, "tmux-fingerprint", screen)
+
+	path := filepath.Join(tmp, ".ssh", "e2e-key.pem")
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("saved file: %v", err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", st.Mode().Perm())
+	}
+	if dir, err := os.Stat(filepath.Dir(path)); err != nil || dir.Mode().Perm() != 0o700 {
+		t.Fatalf("~/.ssh: %v %v, want mode 0700", dir, err)
+	}
+	pub, err := exec.Command(sshKeygen, "-y", "-f", path).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(pub), "ssh-ed25519 ") {
+		t.Fatalf("ssh-keygen -y: %v\n%s", err, pub)
+	}
+	l, err := exec.Command(sshKeygen, "-l", "-f", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ssh-keygen -l: %v\n%s", err, l)
+	}
+	want := regexp.MustCompile(`SHA256:[A-Za-z0-9+/]{43}`).FindString(string(l))
+	got := regexp.MustCompile(`SHA256:[A-Za-z0-9+/]{43}`).FindString(screen)
+	if want == "" || got != want {
+		t.Fatalf("screen shows %q, ssh-keygen -l says %q", got, want)
+	}
+	// The public key line on screen is ssh-keygen's (up to where it is cut).
+	keyB64 := strings.Fields(string(pub))[1]
+	if !strings.Contains(screen, "ssh-ed25519 "+keyB64[:40]) {
+		t.Fatalf("public key on screen differs from ssh-keygen -y %s", keyB64)
+	}
+
+	s.keys("q")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, err := os.ReadFile(exitFile)
+		if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			if code := strings.TrimSpace(string(b)); code != "0" {
+				t.Fatalf("keypair exited %s", code)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keypair did not exit after q:\n%s", s.capture())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out, _ := os.ReadFile(outFile)
+	if !strings.Contains(string(out), "e2e-key") || !strings.Contains(string(out), path) {
+		t.Fatalf("stdout summary %q lacks the name and path", out)
+	}
+	if strings.Contains(string(out), "PRIVATE KEY") || strings.Contains(s.capture(), "PRIVATE KEY") {
+		t.Fatal("private key material on stdout or the screen")
+	}
+}
