@@ -93,6 +93,8 @@ type form struct {
 	nameChecking string // the name being looked up, "" when idle
 	nameTaken    string // the name found to exist
 	nameCheckErr string // why the last check could not run
+
+	cache map[string][]string // rendered lines (see cached)
 }
 
 func newInput(st Styles, placeholder string, limit, width int) textinput.Model {
@@ -363,7 +365,23 @@ func (f *form) change(d int) bool {
 	return true
 }
 
+// cached returns the lines cached under key, rendering them on a miss.
+// Lip Gloss rendering dominates a keystroke; most lines do not change
+// between keystrokes. The cache is dropped on restyle and when it grows.
+func (f *form) cached(key string, render func() []string) []string {
+	if ls, ok := f.cache[key]; ok {
+		return ls
+	}
+	if f.cache == nil || len(f.cache) > 512 {
+		f.cache = map[string][]string{}
+	}
+	ls := render()
+	f.cache[key] = ls
+	return ls
+}
+
 func (f *form) restyle(st Styles) {
+	f.cache = nil
 	f.name.SetStyles(st.Input)
 	f.tags.restyle(st)
 }
@@ -387,26 +405,38 @@ func (f *form) view(w int, st Styles, credsOK bool) formView {
 	label := func(id focusID, text string) string {
 		if f.focus == id {
 			v.focusLine = len(v.lines)
-			return st.Focused.Render("> " + fmt.Sprintf("%-9s", text))
+			return f.cached("L>"+text, func() []string {
+				return []string{st.Focused.Render("> " + fmt.Sprintf("%-9s", text))}
+			})[0]
 		}
-		return "  " + st.Label.Render(fmt.Sprintf("%-9s", text))
+		return f.cached("L "+text, func() []string {
+			return []string{"  " + st.Label.Render(fmt.Sprintf("%-9s", text))}
+		})[0]
+	}
+	// block adds text wrapped at w-indent, indented, in style (cached).
+	block := func(indent int, tag string, style lipgloss.Style, text string) {
+		ls := f.cached(fmt.Sprintf("B%s|%d|%d|%s", tag, indent, w, text), func() []string {
+			var out []string
+			for _, l := range wrap(text, w-indent) {
+				out = append(out, strings.Repeat(" ", indent)+style.Render(l))
+			}
+			return out
+		})
+		v.lines = append(v.lines, ls...)
 	}
 	msgs := func(indent int, field string) {
 		if e, ok := f.errs[field]; ok {
-			for _, l := range wrap("✗ "+field+": "+e, w-indent) {
-				add(strings.Repeat(" ", indent) + st.Error.Render(l))
-			}
+			block(indent, "E", st.Error, "✗ "+field+": "+e)
 		}
 		if wn, ok := f.warns[field]; ok {
-			for _, l := range wrap("! "+wn, w-indent) {
-				add(strings.Repeat(" ", indent) + st.Warning.Render(l))
-			}
+			block(indent, "W", st.Warning, "! "+wn)
 		}
 	}
-	note := func(style func(...string) string, text string) {
-		for _, l := range wrap(text, w-labelCol) {
-			add(strings.Repeat(" ", labelCol) + style(l))
-		}
+	note := func(tag string, style lipgloss.Style, text string) {
+		block(labelCol, tag, style, text)
+	}
+	choiceView := func(name string, c *choice) string {
+		return f.cached(fmt.Sprintf("C%s|%d", name, c.idx), func() []string { return []string{c.view(st)} })[0]
 	}
 
 	// Name.
@@ -422,35 +452,35 @@ func (f *form) view(w int, st Styles, credsOK bool) formView {
 	msgs(labelCol, "name")
 	switch {
 	case f.nameTaken != "" && f.nameTaken == f.name.Value():
-		note(st.Error.Render, "✗ name: "+f.takenMsg())
+		note("E", st.Error, "✗ name: "+f.takenMsg())
 	case f.nameChecking != "" && f.nameChecking == f.name.Value():
-		note(st.Hint.Render, "checking "+f.region+"…")
+		note("H", st.Hint, "checking "+f.region+"…")
 	case f.nameCheckErr != "":
-		note(st.Warning.Render, "! could not check the name: "+f.nameCheckErr)
+		note("W", st.Warning, "! could not check the name: "+f.nameCheckErr)
 	}
 
-	add(label(focusID{kind: fieldType}, "Type") + f.typ.view(st))
+	add(label(focusID{kind: fieldType}, "Type") + choiceView("typ", &f.typ))
 	msgs(labelCol, "type")
 	msgs(labelCol, "bits")
 	if keys.Type(f.typ.value()) == keys.ED25519 {
-		note(st.Warning.Render, "! Windows instances cannot use ED25519 keys, and Windows password retrieval needs RSA .pem")
+		note("W", st.Warning, "! Windows instances cannot use ED25519 keys, and Windows password retrieval needs RSA .pem")
 	}
 
-	add(label(focusID{kind: fieldFormat}, "Format") + f.format.view(st))
+	add(label(focusID{kind: fieldFormat}, "Format") + choiceView("format", &f.format))
 	msgs(labelCol, "format")
 	if f.showPPK() {
-		add(label(focusID{kind: fieldPPK}, "PPK") + f.ppk.view(st))
+		add(label(focusID{kind: fieldPPK}, "PPK") + choiceView("ppk", &f.ppk))
 		msgs(labelCol, "ppk-version")
 	}
 
-	add(label(focusID{kind: fieldSource}, "Source") + f.source.view(st))
+	add(label(focusID{kind: fieldSource}, "Source") + choiceView("source", &f.source))
 	switch f.src() {
 	case keys.SourceAWS:
-		note(st.Hint.Render, "EC2 makes the key and returns the private key once")
+		note("H", st.Hint, "EC2 makes the key and returns the private key once")
 	case keys.SourceLocal:
-		note(st.Hint.Render, "made here, saved, then the public key is imported to EC2")
+		note("H", st.Hint, "made here, saved, then the public key is imported to EC2")
 	case keys.SourceOffline:
-		note(st.Hint.Render, "made here and saved; no AWS, no credentials")
+		note("H", st.Hint, "made here and saved; no AWS, no credentials")
 	}
 	msgs(labelCol, "source")
 

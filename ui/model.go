@@ -88,6 +88,16 @@ type Model struct {
 
 	result   Result
 	quitting bool
+
+	helpKey  helpKey // what helpView was rendered for
+	helpView string
+}
+
+// helpKey is what the help line depends on.
+type helpKey struct {
+	screen        screen
+	full, confirm bool
+	width, gen    int
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -174,6 +184,7 @@ func (m *Model) stopAll() {
 }
 
 func (m *Model) restyle() {
+	m.helpKey = helpKey{}
 	m.styles = NewStyles(m.isDark, m.profile)
 	m.help.Styles = m.styles.Help
 	m.form.restyle(m.styles)
@@ -768,16 +779,11 @@ func (m *Model) View() tea.View {
 		body = m.fp.view(w, m.styles, m.sshConn, m.user)
 	}
 
-	m.help.ShowAll = m.fullHelp
 	foot := []string{}
 	if m.status != "" {
 		foot = append(foot, m.styles.Warning.Render(truncate(m.status, w)))
 	}
-	if m.confirm == nil {
-		foot = append(foot, strings.Split(m.help.View(m.keys.helpFor(m.screen)), "\n")...)
-	} else {
-		foot = append(foot, m.help.View(screenHelp{short: []key.Binding{m.keys.Yes, m.keys.No}}))
-	}
+	foot = append(foot, strings.Split(m.helpLine(), "\n")...)
 
 	// Scroll the body so the focused line (and the line after it) shows.
 	avail := max(1, m.height-len(head)-len(foot)-1)
@@ -816,6 +822,28 @@ func (m *Model) View() tea.View {
 	v.SetContent(b.String())
 	v.Cursor = cursor
 	return v
+}
+
+// helpLine renders the help for the screen, reusing the last rendering
+// while nothing it depends on changed.
+func (m *Model) helpLine() string {
+	k := helpKey{screen: m.screen, full: m.fullHelp, confirm: m.confirm != nil, width: m.width, gen: 1}
+	if k == m.helpKey {
+		return m.helpView
+	}
+	m.help.ShowAll = m.fullHelp
+	var s string
+	if m.confirm == nil {
+		s = m.help.View(m.keys.helpFor(m.screen))
+	} else {
+		s = m.help.View(screenHelp{short: []key.Binding{m.keys.Yes, m.keys.No}})
+	}
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		out = append(out, truncate(l, m.width))
+	}
+	m.helpKey, m.helpView = k, strings.Join(out, "\n")
+	return m.helpView
 }
 
 // truncate cuts s (which may hold styles) to w cells.

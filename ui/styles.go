@@ -81,10 +81,12 @@ func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
 	}
 
 	in := textinput.Styles{}
-	in.Focused.Text = fg(base, text)
+	// Typed text keeps the terminal's own colour: readable on any
+	// background, and each keystroke then writes no colour codes.
+	in.Focused.Text = base
 	in.Focused.Prompt = fg(base, accent)
 	in.Focused.Placeholder = fg(base, faint)
-	in.Blurred.Text = fg(base, text)
+	in.Blurred.Text = base
 	in.Blurred.Prompt = fg(base, faint)
 	in.Blurred.Placeholder = fg(base, faint)
 	if colour {
