@@ -109,5 +109,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		m = fm
 	}
 	m.stopAll()
+	if m.unsaved() {
+		m.result.Discarded = true // ended (ctx, signal) with a key never saved
+	}
 	return m.Result(), err
 }
