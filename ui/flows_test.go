@@ -362,7 +362,7 @@ func TestFlowEveryErrorKind(t *testing.T) {
 			Message: "server says \x1b[2Jno", Region: "eu-west-1", KeyName: "web"}
 		fake.mu.Unlock()
 		s.send(kCtrlS)
-		s.waitFor("✗ "+kindTitle(k), "esc or enter: back to the form")
+		s.waitFor("✗ "+kindTitle(k), "esc/enter back to the form")
 		if k == awsapi.Unauthorized {
 			writeScreen(t, "error-unauthorized", s.screen())
 		}

@@ -92,6 +92,7 @@ type form struct {
 	nameSeq      int    // bumped on every change of the name
 	nameChecking string // the name being looked up, "" when idle
 	nameTaken    string // the name found to exist
+	nameFree     string // the name found not to exist
 	nameCheckErr string // why the last check could not run
 
 	cache map[string][]string // rendered lines (see cached)
@@ -399,7 +400,9 @@ type formView struct {
 }
 
 // view renders the form for a terminal w cells wide.
-func (f *form) view(w int, st Styles, credsOK bool) formView {
+// credsOK says credentials resolved; canCheck that the name is looked up
+// in the region (so a check is pending until its answer arrives).
+func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 	var v formView
 	add := func(s string) { v.lines = append(v.lines, s) }
 	label := func(id focusID, text string) string {
@@ -453,10 +456,13 @@ func (f *form) view(w int, st Styles, credsOK bool) formView {
 	switch {
 	case f.nameTaken != "" && f.nameTaken == f.name.Value():
 		note("E", st.Error, "✗ name: "+f.takenMsg())
-	case f.nameChecking != "" && f.nameChecking == f.name.Value():
-		note("H", st.Hint, "checking "+f.region+"…")
 	case f.nameCheckErr != "":
 		note("W", st.Warning, "! could not check the name: "+f.nameCheckErr)
+	case !canCheck:
+	case f.nameFree != "" && f.nameFree == f.name.Value():
+		note("H", st.Hint, "✓ no key pair of this name in "+regionOr(f.region))
+	default:
+		note("H", st.Hint, "checking "+regionOr(f.region)+"…")
 	}
 
 	add(label(focusID{kind: fieldType}, "Type") + choiceView("typ", &f.typ))

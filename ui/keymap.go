@@ -81,7 +81,9 @@ func (k KeyMap) helpFor(s screen) screenHelp {
 			},
 		}
 	case screenWorking:
-		return screenHelp{short: []key.Binding{k.Back, k.Quit}, full: [][]key.Binding{{k.Back, k.Quit}}}
+		cancel := k.Back
+		cancel.SetHelp("esc", "cancel")
+		return screenHelp{short: []key.Binding{cancel, k.Quit}, full: [][]key.Binding{{cancel, k.Quit}}}
 	case screenResult:
 		back := k.Back
 		back.SetHelp("esc/enter", "back to the form")

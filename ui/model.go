@@ -478,8 +478,11 @@ func (m *Model) nameChecked(msg nameCheckMsg) {
 		}
 	case msg.exists:
 		f.nameTaken = msg.name
-	case f.nameTaken == msg.name:
-		f.nameTaken = ""
+	default:
+		f.nameFree = msg.name
+		if f.nameTaken == msg.name {
+			f.nameTaken = ""
+		}
 	}
 }
 
@@ -764,7 +767,7 @@ func (m *Model) View() tea.View {
 			body = append(body, wrap(q, w)...)
 		}
 	case m.screen == screenForm:
-		fv := m.form.view(w, m.styles, m.creds.done && m.creds.err == nil)
+		fv := m.form.view(w, m.styles, m.creds.done && m.creds.err == nil, m.canCheckNames())
 		body, cursor, focusLine = fv.lines, fv.cursor, fv.focusLine
 	case m.screen == screenWorking && m.work != nil:
 		body = m.work.view(w, m.styles)

@@ -232,7 +232,7 @@ func (o outcome) view(width int, st Styles) []string {
 		lines = append(lines, wrap(b, width)...)
 		lines = append(lines, "")
 	}
-	return append(lines, st.Hint.Render("esc or enter: back to the form (values kept) · q quits"))
+	return lines
 }
 
 func regionOr(r string) string {
