@@ -81,8 +81,18 @@ trap 'exit 130' INT TERM
 mkdir -p "$OUT" "$RES" "$WORK/home" "$WORK/keys"
 rm -f "$RES"/*.json "$RES"/*.txt
 
+# --- build -----------------------------------------------------------------
+log "building keypair and ec2stand"
+KP="$OUT/keypair"
+STAND="$OUT/ec2stand"
+go build -trimpath -o "$KP" .
+go build -trimpath -o "$STAND" ./awsapi/ec2test/ec2stand
+
 # Isolated environment: no user config or AWS profile can change what is
 # measured, and the proxy safety net makes any non-loopback request fail.
+# Go keeps its caches where they are (they default to paths under $HOME).
+GOPATH="$(go env GOPATH)" GOMODCACHE="$(go env GOMODCACHE)" GOCACHE="$(go env GOCACHE)" GOENV="$(go env GOENV)"
+export GOPATH GOMODCACHE GOCACHE GOENV
 export HOME="$WORK/home"
 unset XDG_CONFIG_HOME AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_EC2 \
   KEYPAIR_TYPE KEYPAIR_FORMAT KEYPAIR_SOURCE KEYPAIR_SAVE_DIR KEYPAIR_PPK_VERSION || true
@@ -92,13 +102,6 @@ export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export AWS_PAGER="" AWS_EC2_METADATA_DISABLED=true
 export HTTPS_PROXY=http://127.0.0.1:1 HTTP_PROXY=http://127.0.0.1:1 NO_PROXY=127.0.0.1,localhost
-
-# --- build -----------------------------------------------------------------
-log "building keypair and ec2stand"
-KP="$OUT/keypair"
-STAND="$OUT/ec2stand"
-go build -trimpath -o "$KP" .
-go build -trimpath -o "$STAND" ./awsapi/ec2test/ec2stand
 
 KEYS="$WORK/keys"
 # hyperfine -N runs commands without a shell, so --prepare must not need one.
@@ -208,7 +211,8 @@ for p in ./keys/ ./awsapi/ ./ui/; do
   [ -d "$p" ] && pkgs+=("$p")
 done
 gorc=0
-go test -run='^$' -bench=. -benchmem -count="$BENCH_COUNT" "${pkgs[@]}" >"$RES/gobench.txt" 2>&1 || gorc=$?
+env -u HTTPS_PROXY -u HTTP_PROXY -u NO_PROXY \
+  go test -run='^$' -bench=. -benchmem -count="$BENCH_COUNT" "${pkgs[@]}" >"$RES/gobench.txt" 2>&1 || gorc=$?
 printf 'gobench_rc\t%s\n' "$gorc" >>"$facts"
 printf 'load_after\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$facts"
 [ "$gorc" = 0 ] || log "go test -bench exited $gorc; see $RES/gobench.txt (the report says so)"
