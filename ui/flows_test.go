@@ -193,7 +193,18 @@ func TestFlowOffline(t *testing.T) {
 	opts := testOptions(t, nil, "NO_COLOR=1")
 	s := startSession(t, opts, colorprofile.Ascii)
 	s.waitFor("Name", "offline: no credentials needed")
-	s.send("web-prod", kTab, kRight) // ED25519
+	s.send("web-prod")
+	s.waitFor("Name     web-prod")
+	// The real cursor sits after the typed name (header 2 lines, a blank,
+	// then the name at column 11).
+	deadline := time.Now().Add(10 * time.Second)
+	for pos := s.term.CursorPosition(); pos.X != labelCol+len("web-prod") || pos.Y != 3; pos = s.term.CursorPosition() {
+		if time.Now().After(deadline) {
+			t.Fatalf("cursor at %+v, want (%d,3)", pos, labelCol+len("web-prod"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.send(kTab, kRight) // ED25519
 	s.waitFor("Windows instances cannot use ED25519")
 	s.send(kCtrlS)
 	s.waitFor("Save the private key", "web-prod.pem")
@@ -233,7 +244,9 @@ func TestFlowLocalImports(t *testing.T) {
 	opts.Config.Source = "local"
 	s := startSession(t, opts, colorprofile.TrueColor)
 	s.waitFor("credentials: ok (EnvConfigCredentials)")
-	s.send("ci-runner", kCtrlS)
+	s.term.Paste("ci-runner") // bracketed paste, as a terminal sends it
+	s.waitFor("Name     ci-runner")
+	s.send(kCtrlS)
 	s.waitFor("Save the private key", "imported into EC2 in eu-west-1")
 	s.send(kEnter)
 	s.waitFor("✓ Saved ci-runner", "EC2 (MD5 of public key, imported)", "key-0eeeeffff00001111")

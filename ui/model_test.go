@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"errors"
 	"fmt"
 	"os"
@@ -584,5 +585,41 @@ func TestEveryScreenFits80x24And60x20(t *testing.T) {
 		check("fingerprint")
 		press(t, m, "?")
 		check("fingerprint help")
+	}
+}
+
+func TestRestylesForLightBackground(t *testing.T) {
+	m := newTestModel(t, testOptions(t, nil, "COLORTERM=truecolor"))
+	typeText(t, m, "web")
+	dark := m.View().Content
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	if m.isDark {
+		t.Fatal("a white background is not dark")
+	}
+	if light := m.View().Content; light == dark {
+		t.Fatal("the light background did not restyle")
+	}
+}
+
+func TestErrorOutcomes(t *testing.T) {
+	req := keys.Request{Name: "web", Source: keys.SourceAWS, Region: "eu-west-1"}
+	o := errorOutcome(errors.New("dial tcp: connection refused\x1b[2J"), req, false, nil)
+	if o.title != "✗ Failed" || strings.Contains(strings.Join(o.body, " "), "\x1b") {
+		t.Fatalf("%+v", o)
+	}
+	o = errorOutcome(&awsapi.Error{Kind: awsapi.LostAnswer, Op: "CreateKeyPair", Region: "eu-west-1", KeyName: "web"}, req, false, nil)
+	if o.title != "✗ The answer was lost" || len(o.body) == 0 {
+		t.Fatalf("%+v", o)
+	}
+	w := newWorking(jobCreate, req, func() {}, NewStyles(true, colorprofile.TrueColor))
+	o = errorOutcome(context.Canceled, req, true, w)
+	if o.title != "✗ Cancelled" || !strings.Contains(strings.Join(o.body, " "), "EC2 may have created the pair; check with keypair list") {
+		t.Fatalf("%+v", o)
+	}
+	req.Source = keys.SourceOffline
+	w = newWorking(jobCreate, req, func() {}, NewStyles(true, colorprofile.TrueColor))
+	o = errorOutcome(context.Canceled, req, true, w)
+	if !strings.Contains(strings.Join(o.body, " "), "Nothing was created") {
+		t.Fatalf("%+v", o)
 	}
 }
