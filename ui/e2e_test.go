@@ -90,14 +90,18 @@ func writeScreen(t *testing.T, name, screen string) {
 	}
 }
 
-func TestEndToEndTmux(t *testing.T) {
+// startBinary builds keypair and runs it with args in a private tmux
+// server at 80x24 (NO_COLOR, HOME=tmp). Its stdout goes to tmp/stdout and
+// its exit status to tmp/exit.
+func startBinary(t *testing.T, args ...string) (s *tmuxSession, tmp string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
 	tmux := needOracle(t, "tmux")
-	sshKeygen := needOracle(t, "ssh-keygen")
+	needOracle(t, "ssh-keygen")
 
-	tmp := t.TempDir()
+	tmp = t.TempDir()
 	bin := filepath.Join(tmp, "keypair")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = ".."
@@ -105,11 +109,10 @@ func TestEndToEndTmux(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("keypair-test-%d", os.Getpid())}
-	exitFile := filepath.Join(tmp, "exit")
-	outFile := filepath.Join(tmp, "stdout")
+	s = &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("keypair-test-%d-%s", os.Getpid(), t.Name())}
 	// The summary goes to stdout; keep it in a file to check after the TUI.
-	script := fmt.Sprintf("%s > %s; echo $? > %s; sleep 60", bin, outFile, exitFile)
+	script := fmt.Sprintf("%s %s > %s; echo $? > %s; sleep 60", bin, strings.Join(args, " "),
+		filepath.Join(tmp, "stdout"), filepath.Join(tmp, "exit"))
 	s.run("-f", "/dev/null", "new-session", "-d", "-s", "kp", "-x", "80", "-y", "24",
 		"-e", "NO_COLOR=1", "-e", "HOME="+tmp, "-e", "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
 		"-e", "AWS_REGION=us-east-1", "-e", "AWS_EC2_METADATA_DISABLED=true",
@@ -117,7 +120,64 @@ func TestEndToEndTmux(t *testing.T) {
 		"-e", "TERM=xterm-256color",
 		"sh", "-c", script)
 	t.Cleanup(func() { exec.Command(tmux, "-L", s.socket, "kill-server").Run() })
+	return s, tmp
+}
 
+// checkSaved checks the private key file at path with ssh-keygen: it
+// parses, its public half is typ, and its SHA256 fingerprint is the one
+// on screen.
+func checkSaved(t *testing.T, path, typ, screen string) (pub string) {
+	t.Helper()
+	sshKeygen := needOracle(t, "ssh-keygen")
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("saved file: %v", err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", st.Mode().Perm())
+	}
+	out, err := exec.Command(sshKeygen, "-y", "-f", path).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), typ+" ") {
+		t.Fatalf("ssh-keygen -y: %v\n%s", err, out)
+	}
+	l, err := exec.Command(sshKeygen, "-l", "-f", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ssh-keygen -l: %v\n%s", err, l)
+	}
+	re := regexp.MustCompile(`SHA256:[A-Za-z0-9+/]{43}`)
+	want, got := re.FindString(string(l)), re.FindString(screen)
+	if want == "" || got != want {
+		t.Fatalf("screen shows %q, ssh-keygen -l says %q", got, want)
+	}
+	return string(out)
+}
+
+// waitExit waits for the binary to exit after the TUI and returns its stdout.
+func waitExit(t *testing.T, s *tmuxSession, tmp string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, err := os.ReadFile(filepath.Join(tmp, "exit"))
+		if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			if code := strings.TrimSpace(string(b)); code != "0" {
+				t.Fatalf("keypair exited %s:\n%s", code, s.capture())
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keypair did not exit:\n%s", s.capture())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out, _ := os.ReadFile(filepath.Join(tmp, "stdout"))
+	if strings.Contains(string(out), "PRIVATE KEY") || strings.Contains(s.capture(), "PRIVATE KEY") {
+		t.Fatal("private key material on stdout or the screen")
+	}
+	return string(out)
+}
+
+func TestEndToEndTmux(t *testing.T) {
+	s, tmp := startBinary(t)
 	writeScreen(t, "tmux-form-empty", s.waitFor("Name", "[ Create key pair ]"))
 	s.text("e2e-key")
 	s.keys("Tab", "Right") // ED25519
@@ -131,55 +191,34 @@ func TestEndToEndTmux(t *testing.T) {
 	writeScreen(t, "tmux-fingerprint", screen)
 
 	path := filepath.Join(tmp, ".ssh", "e2e-key.pem")
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatalf("saved file: %v", err)
-	}
-	if st.Mode().Perm() != 0o600 {
-		t.Fatalf("mode %v, want 0600", st.Mode().Perm())
-	}
 	if dir, err := os.Stat(filepath.Dir(path)); err != nil || dir.Mode().Perm() != 0o700 {
 		t.Fatalf("~/.ssh: %v %v, want mode 0700", dir, err)
 	}
-	pub, err := exec.Command(sshKeygen, "-y", "-f", path).CombinedOutput()
-	if err != nil || !strings.HasPrefix(string(pub), "ssh-ed25519 ") {
-		t.Fatalf("ssh-keygen -y: %v\n%s", err, pub)
-	}
-	l, err := exec.Command(sshKeygen, "-l", "-f", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ssh-keygen -l: %v\n%s", err, l)
-	}
-	want := regexp.MustCompile(`SHA256:[A-Za-z0-9+/]{43}`).FindString(string(l))
-	got := regexp.MustCompile(`SHA256:[A-Za-z0-9+/]{43}`).FindString(screen)
-	if want == "" || got != want {
-		t.Fatalf("screen shows %q, ssh-keygen -l says %q", got, want)
-	}
+	pub := checkSaved(t, path, "ssh-ed25519", screen)
 	// The public key line on screen is ssh-keygen's (up to where it is cut).
-	keyB64 := strings.Fields(string(pub))[1]
+	keyB64 := strings.Fields(pub)[1]
 	if !strings.Contains(screen, "ssh-ed25519 "+keyB64[:40]) {
 		t.Fatalf("public key on screen differs from ssh-keygen -y %s", keyB64)
 	}
-
 	s.keys("q")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		b, err := os.ReadFile(exitFile)
-		if err == nil && len(strings.TrimSpace(string(b))) > 0 {
-			if code := strings.TrimSpace(string(b)); code != "0" {
-				t.Fatalf("keypair exited %s", code)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("keypair did not exit after q:\n%s", s.capture())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	out, _ := os.ReadFile(outFile)
-	if !strings.Contains(string(out), "e2e-key") || !strings.Contains(string(out), path) {
+	out := waitExit(t, s, tmp)
+	if !strings.Contains(out, "e2e-key") || !strings.Contains(out, path) {
 		t.Fatalf("stdout summary %q lacks the name and path", out)
 	}
-	if strings.Contains(string(out), "PRIVATE KEY") || strings.Contains(s.capture(), "PRIVATE KEY") {
-		t.Fatal("private key material on stdout or the screen")
+}
+
+// TestEndToEndCreatePrefilled runs `keypair create` with flags: the form
+// opens prefilled; ctrl+s and enter save an RSA PEM key, checked with ssh-keygen.
+func TestEndToEndCreatePrefilled(t *testing.T) {
+	s, tmp := startBinary(t, "create", "--name", "prefilled", "--type", "rsa", "--source", "offline")
+	s.waitFor("Name     prefilled", "(•) RSA", "(•) offline")
+	s.keys("C-s")
+	s.waitFor("Save the private key", "prefilled.pem")
+	s.keys("Enter")
+	screen := s.waitFor("✓ Saved prefilled", "EC2 (MD5 of public key, imported), once imported")
+	checkSaved(t, filepath.Join(tmp, ".ssh", "prefilled.pem"), "ssh-rsa", screen)
+	s.keys("q")
+	if out := waitExit(t, s, tmp); !strings.Contains(out, "prefilled") {
+		t.Fatalf("stdout summary %q", out)
 	}
 }
