@@ -206,25 +206,9 @@ func ensureFolder(dir string) error {
 // Writability is tested by creating and removing a temporary file, since
 // permission bits say nothing for root and nothing about read-only mounts.
 func CheckTarget(path string) error {
-	path, err := ExpandHome(path)
+	dir, err := checkFree(path)
 	if err != nil {
 		return err
-	}
-	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("keys: %s: %w", path, ErrExists)
-	}
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	switch {
-	case err == nil && !fi.IsDir():
-		return fmt.Errorf("keys: %s is not a folder", dir)
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("keys: folder %s: %w", dir, err)
-	case err != nil:
-		if ssh := sshFolder(); ssh == "" || filepath.Clean(dir) != ssh {
-			return fmt.Errorf("keys: the folder %s does not exist; create it first or choose another path", dir)
-		}
-		dir = filepath.Dir(dir) // ~/.ssh would be created in the home folder
 	}
 	f, err := createTempHook(dir, tempPattern)
 	if err != nil {
@@ -236,6 +220,40 @@ func CheckTarget(path string) error {
 		return fmt.Errorf("keys: the folder %s: remove test file: %w", dir, err)
 	}
 	return nil
+}
+
+// CheckFree is the cheap half of CheckTarget: the name is free and the
+// folder exists (or is ~/.ssh, which would be created). It touches nothing,
+// for callers whose next step is the write itself, which finds the rest.
+func CheckFree(path string) error {
+	_, err := checkFree(path)
+	return err
+}
+
+// checkFree checks the name and the folder and returns the folder a write
+// would create its temporary file in (the home folder when ~/.ssh is missing).
+func checkFree(path string) (string, error) {
+	path, err := ExpandHome(path)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return "", fmt.Errorf("keys: %s: %w", path, ErrExists)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return "", fmt.Errorf("keys: %s is not a folder", dir)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("keys: folder %s: %w", dir, err)
+	case err != nil:
+		if ssh := sshFolder(); ssh == "" || filepath.Clean(dir) != ssh {
+			return "", fmt.Errorf("keys: the folder %s does not exist; create it first or choose another path", dir)
+		}
+		dir = filepath.Dir(dir) // ~/.ssh would be created in the home folder
+	}
+	return dir, nil
 }
 
 // ExpandHome expands a leading "~" or "~/" to the user's home folder.

@@ -69,6 +69,9 @@ func TestWriteNewFileNeverReplaces(t *testing.T) {
 	if err := CheckTarget(p); !errors.Is(err, ErrExists) {
 		t.Fatalf("CheckTarget: got %v, want ErrExists", err)
 	}
+	if err := CheckFree(p); !errors.Is(err, ErrExists) {
+		t.Fatalf("CheckFree: got %v, want ErrExists", err)
+	}
 	// A dangling symlink is a name in use too; it must not be followed.
 	link := filepath.Join(dir, "dangling")
 	if err := os.Symlink(filepath.Join(dir, "nowhere"), link); err != nil {
@@ -132,7 +135,7 @@ func TestWriteNewFileConcurrentWritersOneWins(t *testing.T) {
 func TestWriteNewFileMissingFolder(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "nope", "k.pem")
-	for name, err := range map[string]error{"WriteNewFile": WriteNewFile(p, []byte("x")), "CheckTarget": CheckTarget(p)} {
+	for name, err := range map[string]error{"WriteNewFile": WriteNewFile(p, []byte("x")), "CheckTarget": CheckTarget(p), "CheckFree": CheckFree(p)} {
 		if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "nope")) || !strings.Contains(err.Error(), "does not exist") {
 			t.Errorf("%s: got %v, want an error naming the missing folder", name, err)
 		}
@@ -146,7 +149,10 @@ func TestWriteNewFileCreatesSSHFolder(t *testing.T) {
 	if err := CheckTarget("~/.ssh/k.pem"); err != nil {
 		t.Fatalf("CheckTarget before ~/.ssh exists: %v", err)
 	}
-	assertOnly(t, home) // CheckTarget leaves nothing behind
+	if err := CheckFree("~/.ssh/k.pem"); err != nil {
+		t.Fatalf("CheckFree before ~/.ssh exists: %v", err)
+	}
+	assertOnly(t, home) // CheckTarget and CheckFree leave nothing behind
 	if err := WriteNewFile("~/.ssh/k.pem", []byte("k")); err != nil {
 		t.Fatal(err)
 	}

@@ -377,11 +377,13 @@ func (m *Maker) Run(ctx context.Context, req keys.Request, path string, stdout i
 		return nil, &InvalidRequestError{Errs: errs}
 	}
 	if path != "-" && !req.DryRun {
-		full, err := keys.ExpandHome(path)
-		if err == nil {
-			err = keys.CheckTarget(full)
+		// Before EC2 makes a pair, prove the key can be saved (a probe file);
+		// a key made here costs nothing to drop, so the name check will do.
+		check := keys.CheckFree
+		if req.Source == keys.SourceAWS {
+			check = keys.CheckTarget
 		}
-		if err != nil {
+		if err := check(path); err != nil {
 			return nil, &TargetError{Err: err}
 		}
 	}

@@ -19,8 +19,8 @@ type fakeEC2 struct {
 	createErr error
 	importErr error
 	material  func(k *keys.PrivateKey, f keys.Format) []byte // nil: encode k as EC2 would
-	fp        string                                        // non-empty: reported fingerprint
-	onCreate  func()                                        // runs after a successful create
+	fp        string                                         // non-empty: reported fingerprint
+	onCreate  func()                                         // runs after a successful create
 	deleted   []string
 }
 
