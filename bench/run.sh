@@ -85,7 +85,8 @@ rm -f "$RES"/*.json "$RES"/*.txt
 log "building keypair and ec2stand"
 KP="$OUT/keypair"
 STAND="$OUT/ec2stand"
-go build -trimpath -o "$KP" .
+# As the release builds it (.goreleaser.yaml): static, stripped, stamped.
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" -o "$KP" .
 go build -trimpath -o "$STAND" ./awsapi/ec2test/ec2stand
 
 # Isolated environment: no user config or AWS profile can change what is
