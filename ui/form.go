@@ -96,6 +96,29 @@ type form struct {
 	nameCheckErr string // why the last check could not run
 
 	cache map[string][]string // rendered lines (see cached)
+
+	// A field nobody has typed into yet does not shout "required"; after
+	// a submit attempt every message shows. The rules apply regardless.
+	nameTouched bool
+	showAll     bool
+}
+
+// quiet reports whether the message for field should wait: the field is
+// empty and untouched, and no submit was tried.
+func (f *form) quiet(field string) bool {
+	if f.showAll {
+		return false
+	}
+	if field == "name" {
+		return !f.nameTouched && f.name.Value() == ""
+	}
+	var i int
+	var part string
+	if n, _ := fmt.Sscanf(field, "tag[%d].%s", &i, &part); n == 2 && i < len(f.tags.rows) {
+		r := f.tags.rows[i]
+		return !r.touched && r.key.Value() == "" && r.value.Value() == ""
+	}
+	return false
 }
 
 func newInput(st Styles, placeholder string, limit, width int) textinput.Model {
@@ -323,6 +346,18 @@ func (f *form) fixFocus() {
 	}
 }
 
+// touch records that the focused text field was typed into.
+func (f *form) touch() {
+	switch f.focus.kind {
+	case fieldName:
+		f.nameTouched = true
+	case fieldTagKey, fieldTagValue:
+		if i := f.focus.tag; i < len(f.tags.rows) {
+			f.tags.rows[i].touched = true
+		}
+	}
+}
+
 // addTag adds an empty row and focuses its key.
 func (f *form) addTag(st Styles) tea.Cmd {
 	i := f.tags.add(st, "", "")
@@ -428,7 +463,7 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 		v.lines = append(v.lines, ls...)
 	}
 	msgs := func(indent int, field string) {
-		if e, ok := f.errs[field]; ok {
+		if e, ok := f.errs[field]; ok && !f.quiet(field) {
 			block(indent, "E", st.Error, "✗ "+field+": "+e)
 		}
 		if wn, ok := f.warns[field]; ok {

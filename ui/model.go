@@ -373,6 +373,7 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		before, src := f.name.Value(), f.src()
 		var cmd tea.Cmd
 		*in, cmd = in.Update(msg)
+		f.touch()
 		f.validate()
 		if f.name.Value() != before || f.src() != src {
 			return tea.Batch(cmd, m.scheduleNameCheck())
@@ -409,6 +410,7 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 			before := f.name.Value()
 			var cmd tea.Cmd
 			*in, cmd = in.Update(msg)
+			f.touch()
 			f.validate()
 			if f.name.Value() != before {
 				return tea.Batch(cmd, m.scheduleNameCheck())
@@ -491,6 +493,7 @@ func (m *Model) submit() tea.Cmd {
 	f := m.form
 	f.validate()
 	if probs := f.problems(); len(probs) > 0 {
+		f.showAll = true
 		m.status = "Cannot create yet: " + probs[0]
 		return nil
 	}

@@ -623,3 +623,17 @@ func TestErrorOutcomes(t *testing.T) {
 		t.Fatalf("%+v", o)
 	}
 }
+
+func TestUntouchedEmptyFieldsWaitUntilSubmit(t *testing.T) {
+	m := newTestModel(t, testOptions(t, nil))
+	press(t, m, "ctrl+n") // an empty tag row
+	dontWantScreen(t, m, "✗ name:", "✗ tag[0].key")
+	wantScreen(t, m, "cannot create yet") // the rules still block
+	press(t, m, "ctrl+s")
+	if m.screen != screenForm {
+		t.Fatal("submitted an empty name")
+	}
+	wantScreen(t, m, "✗ tag[0].key: required")
+	m.form.setFocus(focusID{kind: fieldName})
+	wantScreen(t, m, "✗ name: required")
+}

@@ -18,6 +18,7 @@ const (
 // tagRow is one key/value row of the tags editor.
 type tagRow struct {
 	key, value textinput.Model
+	touched    bool // typed into since it was added
 }
 
 // tagList is the tags editor: rows are added and removed freely; the rules
