@@ -146,7 +146,7 @@ func (s *session) screen() string { return ansi.Strip(s.term.Render()) }
 // waitFor polls the screen until every sub shows, or fails at the deadline.
 func (s *session) waitFor(subs ...string) {
 	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		scr := s.screen()
 		ok := true

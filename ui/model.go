@@ -313,7 +313,10 @@ func (m *Model) askQuit() tea.Cmd {
 	}
 	q := []string{"The private key is not saved and cannot be made again."}
 	if m.screen == screenWorking {
-		q = []string{"A key pair is being made; quitting now may leave it in EC2 without its private key."}
+		q = []string{"A key is being made; quitting now discards it."}
+		if m.work != nil && m.work.req.Source != keys.SourceOffline {
+			q = []string{"EC2 is being asked to make or import the pair; quitting now may leave it in EC2 without its private key."}
+		}
 	} else if m.made != nil && m.made.Request.Source == keys.SourceAWS {
 		q = append(q, "The pair "+m.made.Request.Name+" exists in EC2 ("+regionOr(m.made.Region)+"); without the private key, delete it with keypair delete "+m.made.Request.Name+".")
 	}
@@ -628,7 +631,7 @@ func (m *Model) imported(msg importedMsg) tea.Cmd {
 		if m.made.Path == "" {
 			m.made.Path = msg.path
 		}
-		return m.finish("The private key is saved but EC2 did not import it: " + why + ". Import it later with keypair import --name " + m.made.Request.Name + ".")
+		return m.finish("The private key is saved, but EC2 did not confirm the import: " + why)
 	}
 	path := msg.path
 	m.made = msg.made
