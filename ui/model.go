@@ -89,6 +89,7 @@ type Model struct {
 	result   Result
 	quitting bool
 
+	scroll   int     // first body line shown on screens that scroll
 	helpKey  helpKey // what helpView was rendered for
 	helpView string
 }
@@ -291,6 +292,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case screenResult:
 		switch {
+		case key.Matches(msg, m.keys.ScrollDown):
+			m.scroll++
+		case key.Matches(msg, m.keys.ScrollUp):
+			m.scroll = max(0, m.scroll-1)
 		case key.Matches(msg, m.keys.Back, m.keys.Enter):
 			return m.toForm(false)
 		case key.Matches(msg, m.keys.QuitQ):
@@ -529,7 +534,7 @@ func (m *Model) made_(msg madeMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
 		m.outcome = errorOutcome(msg.err, w.req, w.cancelling, w)
-		m.screen = screenResult
+		m.screen, m.scroll = screenResult, 0
 	case msg.made == nil:
 		m.outcome = errorOutcome(errors.New("maker returned nothing"), w.req, false, w)
 		m.screen = screenResult
@@ -537,7 +542,7 @@ func (m *Model) made_(msg madeMsg) tea.Cmd {
 		d := *msg.made.DryRun
 		m.result.DryRun = &d
 		m.outcome = dryRunOutcome(&d, w.req)
-		m.screen = screenResult
+		m.screen, m.scroll = screenResult, 0
 	default:
 		// A key exists now, even if esc came too late: never drop it.
 		m.made = msg.made
@@ -662,6 +667,7 @@ func (m *Model) finish(warning string) tea.Cmd {
 		SHA256Fingerprint: md.Fingerprints.SHA256,
 	})
 	m.fp = &fingerprintView{made: md, warning: warning}
+	m.scroll = 0
 	m.save = nil
 	m.screen = screenFingerprint
 	return nil
@@ -670,6 +676,10 @@ func (m *Model) finish(warning string) tea.Cmd {
 func (m *Model) fingerprintKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	switch {
+	case key.Matches(msg, k.ScrollDown):
+		m.scroll++
+	case key.Matches(msg, k.ScrollUp):
+		m.scroll = max(0, m.scroll-1)
 	case key.Matches(msg, k.CopyPub):
 		m.status = "Copied the public key (OSC 52; your terminal must allow it)."
 		return tea.SetClipboard(strings.TrimSpace(m.fp.made.PublicKey))
@@ -798,8 +808,19 @@ func (m *Model) View() tea.View {
 	avail := max(1, m.height-len(head)-len(foot)-1)
 	off := 0
 	if len(body) > avail {
-		off = max(0, min(len(body)-avail, focusLine+2-avail))
+		scrolls := m.confirm == nil && (m.screen == screenFingerprint || m.screen == screenResult)
+		if scrolls {
+			// Screens without fields scroll with ↑/↓; clamp here, where the height is known.
+			m.scroll = max(0, min(len(body)-avail, m.scroll))
+			off = m.scroll
+		} else {
+			off = max(0, min(len(body)-avail, focusLine+2-avail))
+		}
+		total := len(body)
 		body = body[off : off+avail]
+		if scrolls && off+avail < total {
+			body[avail-1] = m.styles.Hint.Render("↓ more below (↓ scrolls)")
+		}
 	}
 	if cursor != nil {
 		cursor.Y += len(head) - off

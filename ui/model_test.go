@@ -637,3 +637,18 @@ func TestUntouchedEmptyFieldsWaitUntilSubmit(t *testing.T) {
 	m.form.setFocus(focusID{kind: fieldName})
 	wantScreen(t, m, "✗ name: required")
 }
+
+func TestFingerprintViewScrollsWhenTooTall(t *testing.T) {
+	opts := testOptions(t, nil, "SSH_CONNECTION=203.0.113.9 50000 198.51.100.7 22", "USER=ada")
+	m := savedOffline(t, opts, "rsa")
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	wantScreen(t, m, "↓ more below")
+	dontWantScreen(t, m, "Public key (c copies it)")
+	for range 30 {
+		press(t, m, "down")
+	}
+	wantScreen(t, m, "Public key (c copies it)", "ssh-rsa ")
+	dontWantScreen(t, m, "↓ more below")
+	press(t, m, "up")
+	wantScreen(t, m, "↓ more below")
+}
