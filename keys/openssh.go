@@ -121,9 +121,13 @@ func parseOpenSSH(block *pem.Block) (*PrivateKey, error) {
 	case *rsa.PrivateKey:
 		k = &PrivateKey{Key: OrderPrimes(raw)}
 	case *ed25519.PrivateKey:
-		k = &PrivateKey{Key: *raw}
+		if k, err = ed25519Private(*raw); err != nil {
+			return nil, fmt.Errorf("keys: parse OpenSSH private key: %w", err)
+		}
 	case ed25519.PrivateKey:
-		k = &PrivateKey{Key: raw}
+		if k, err = ed25519Private(raw); err != nil {
+			return nil, fmt.Errorf("keys: parse OpenSSH private key: %w", err)
+		}
 	default:
 		return nil, fmt.Errorf("keys: parse OpenSSH private key: %w", refusedKeyType(raw))
 	}

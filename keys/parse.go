@@ -115,9 +115,28 @@ func parsePKCS8(der []byte) (*PrivateKey, error) {
 	case *rsa.PrivateKey:
 		return rsaPrivate(raw, "PKCS#8 RSA private key")
 	case ed25519.PrivateKey:
-		return &PrivateKey{Key: raw}, nil
+		k, err := ed25519Private(raw)
+		if err != nil {
+			return nil, fmt.Errorf("keys: parse PKCS#8 private key: %w", err)
+		}
+		return k, nil
 	}
 	return nil, fmt.Errorf("keys: parse PKCS#8 private key: %w", refusedKeyType(raw))
+}
+
+// ed25519Private rebuilds an ED25519 key from its seed and checks that the
+// public half stored with it (the last 32 bytes, in the OpenSSH format) is
+// the seed's: a file whose halves disagree would sign with one key and show
+// the fingerprint of another.
+func ed25519Private(raw ed25519.PrivateKey) (*PrivateKey, error) {
+	if len(raw) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("the ED25519 private key has %d bytes, not %d", len(raw), ed25519.PrivateKeySize)
+	}
+	k := ed25519.NewKeyFromSeed(raw.Seed())
+	if !bytes.Equal(k[ed25519.SeedSize:], raw[ed25519.SeedSize:]) {
+		return nil, errors.New("the ED25519 private key does not belong to the public key stored with it")
+	}
+	return &PrivateKey{Key: k}, nil
 }
 
 // ErrKeyType is wrapped by every error that refuses a key because of its
