@@ -47,6 +47,9 @@ func (a *app) runInteractive(ctx context.Context, prefill *keys.Request) error {
 		}
 		fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", awsapi.Clean(s.KeyName), s.KeyFingerprint, where)
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(a.stderr, "keypair: "+awsapi.Clean(n))
+	}
 	if res.Discarded {
 		fmt.Fprintln(a.stderr, "keypair: a private key was discarded without being saved")
 		return &silentError{code: exitFailed}

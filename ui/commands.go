@@ -146,6 +146,20 @@ func importCmd(ctx context.Context, mk *maker.Maker, made *maker.Made) tea.Cmd {
 	}
 }
 
+// deletedMsg is the end of the DeleteKeyPair that follows a discarded
+// private key of an EC2-made pair.
+type deletedMsg struct {
+	name, region string
+	err          error
+}
+
+func deleteCmd(ctx context.Context, mk *maker.Maker, made *maker.Made) tea.Cmd {
+	cp := *made
+	return func() tea.Msg {
+		return deletedMsg{name: cp.Request.Name, region: cp.Region, err: mk.Rollback(ctx, &cp)}
+	}
+}
+
 // completeMsg lists the folders of dir whose names start with base.
 type completeMsg struct {
 	seq       int

@@ -79,7 +79,7 @@ func drain(t *testing.T, m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			drain(t, m, c)
 		}
-	case credsMsg, nameTickMsg, nameCheckMsg, madeMsg, savedMsg, importedMsg, completeMsg:
+	case credsMsg, nameTickMsg, nameCheckMsg, madeMsg, savedMsg, importedMsg, completeMsg, deletedMsg:
 		_, next := m.Update(msg)
 		drain(t, m, next)
 	}
@@ -124,6 +124,8 @@ type fakeAWS struct {
 	importErr    error
 	dryRun       *awsapi.DryRunResult
 	createBlock  chan struct{} // when set, CreateKeyPair waits for it or ctx
+	deletes      []string
+	deleteErr    error
 }
 
 func newFakeAWS() *fakeAWS { return &fakeAWS{region: "eu-west-1", existing: map[string]bool{}} }
@@ -218,6 +220,12 @@ func (f *fakeAWS) ImportKeyPair(ctx context.Context, in awsapi.ImportInput) (*aw
 }
 
 func (f *fakeAWS) DeleteKeyPair(ctx context.Context, in awsapi.DeleteInput) (*awsapi.DeleteOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deletes = append(f.deletes, in.Name)
+	if f.deleteErr != nil {
+		return nil, f.deleteErr
+	}
 	return &awsapi.DeleteOutput{}, nil
 }
 

@@ -86,8 +86,9 @@ type Model struct {
 	confirm *confirm
 	status  string // a one-line notice, cleared by the next key
 
-	result   Result
-	quitting bool
+	result          Result
+	quitting        bool
+	quitAfterDelete bool // quit once the discard's DeleteKeyPair ends
 
 	scroll   int     // first body line shown on screens that scroll
 	helpKey  helpKey // what helpView was rendered for
@@ -200,7 +201,7 @@ func (m *Model) restyle() {
 // unsaved reports whether a private key exists only in memory (or is
 // being made), so quitting would lose it.
 func (m *Model) unsaved() bool {
-	if m.screen == screenWorking && m.work != nil && m.work.job != jobDryRun {
+	if m.screen == screenWorking && m.work != nil && m.work.job != jobDryRun && m.work.job != jobDelete {
 		return true
 	}
 	return m.made != nil && m.made.DryRun == nil && m.made.Path == ""
@@ -240,6 +241,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.made_(msg)
 	case savedMsg:
 		return m, m.saved(msg)
+	case deletedMsg:
+		return m, m.deleted(msg)
 	case importedMsg:
 		return m, m.imported(msg)
 	case completeMsg:
@@ -322,13 +325,71 @@ func (m *Model) askQuit() tea.Cmd {
 		if m.work != nil && m.work.req.Source != keys.SourceOffline {
 			q = []string{"EC2 is being asked to make or import the pair; quitting now may leave it in EC2 without its private key."}
 		}
-	} else if m.made != nil && m.made.Request.Source == keys.SourceAWS {
-		q = append(q, "The pair "+m.made.Request.Name+" exists in EC2 ("+regionOr(m.made.Region)+"); without the private key, delete it with keypair delete "+m.made.Request.Name+".")
+	} else if m.inEC2Unsaved() {
+		q = append(q, "The pair "+m.made.Request.Name+" exists in EC2 ("+regionOr(m.made.Region)+"): quitting deletes it there again, so nothing is left behind.")
 	}
-	m.confirm = &confirm{question: append(q, "Quit anyway? y/n"), yes: func() tea.Cmd {
-		m.result.Discarded = true
+	m.confirm = &confirm{question: append(q, "Quit anyway? y/n"), yes: func() tea.Cmd { return m.discard(true) }}
+	return nil
+}
+
+// inEC2Unsaved reports whether the key in memory belongs to a pair EC2
+// made: discarding the key must then delete the pair, or EC2 keeps a pair
+// whose private key nobody has.
+func (m *Model) inEC2Unsaved() bool {
+	return m.made != nil && m.made.Request.Source == keys.SourceAWS && m.made.DryRun == nil && !m.made.Saved()
+}
+
+// discard drops the unsaved key in memory, deleting its pair from EC2 where
+// EC2 made it, then quits (quit) or returns to the form.
+func (m *Model) discard(quit bool) tea.Cmd {
+	m.result.Discarded = true
+	if m.screen != screenWorking && m.inEC2Unsaved() {
+		ctx, cancel := context.WithCancel(m.ctx)
+		req := m.made.Request
+		req.Region = m.made.Region
+		m.work = newWorking(jobDelete, req, cancel, m.styles)
+		m.quitAfterDelete = quit
+		cmd := deleteCmd(ctx, m.keyMk, m.made)
+		m.made, m.save, m.fp = nil, nil, nil
+		m.screen = screenWorking
+		return tea.Batch(m.work.spin.Tick, cmd)
+	}
+	if quit {
 		return m.quit()
-	}}
+	}
+	return m.toForm(true)
+}
+
+// sentence ends s with a full stop unless it already ends a sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+// deleted handles the end of the delete that follows a discard.
+func (m *Model) deleted(msg deletedMsg) tea.Cmd {
+	if m.work == nil || m.work.job != jobDelete {
+		return nil
+	}
+	m.work.cancel()
+	m.work = nil
+	var note string
+	if msg.err != nil {
+		note = "The private key of " + msg.name + " was discarded, and deleting the pair from EC2 (" + regionOr(msg.region) + ") failed: " +
+			sentence(errText(msg.err)) + " Delete it with keypair delete " + msg.name + "."
+		m.outcome = outcome{title: "✗ The pair is still in EC2", body: []string{note}}
+	} else {
+		note = "The private key of " + msg.name + " was discarded, so the pair was deleted from EC2 (" + regionOr(msg.region) + ") again: nothing is left behind."
+		m.outcome = outcome{ok: true, title: "✓ Nothing left behind", body: []string{note}}
+	}
+	m.result.Notes = append(m.result.Notes, note)
+	if m.quitAfterDelete {
+		return m.quit()
+	}
+	m.screen, m.scroll = screenResult, 0
 	return nil
 }
 
@@ -585,10 +646,10 @@ func (m *Model) saveKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		name := m.made.Request.Name
 		q := []string{"Go back and discard the private key of " + name + "? It cannot be made again."}
-		if m.made.Request.Source == keys.SourceAWS {
-			q = append(q, "The pair exists in EC2 ("+regionOr(m.made.Region)+"); delete it with keypair delete "+name+".")
+		if m.inEC2Unsaved() {
+			q = append(q, "The pair exists in EC2 ("+regionOr(m.made.Region)+"): discarding deletes it there again, so nothing is left behind.")
 		}
-		m.confirm = &confirm{question: append(q, "Discard? y/n"), yes: func() tea.Cmd { return m.toForm(true) }}
+		m.confirm = &confirm{question: append(q, "Discard? y/n"), yes: func() tea.Cmd { return m.discard(false) }}
 		return nil
 	}
 	var cmd tea.Cmd

@@ -652,3 +652,68 @@ func TestFingerprintViewScrollsWhenTooTall(t *testing.T) {
 	press(t, m, "up")
 	wantScreen(t, m, "↓ more below")
 }
+
+// Discarding the private key of a pair EC2 made deletes the pair, so that
+// neither half is left (DESIGN.md's invariant); a failed delete says how to
+// finish by hand.
+func TestDiscardingAnEC2KeyDeletesThePair(t *testing.T) {
+	for _, quit := range []bool{false, true} {
+		fake := newFakeAWS()
+		m := newTestModel(t, testOptions(t, fake))
+		typeText(t, m, "web")
+		drain(t, m, func() tea.Msg { _, c := m.Update(keyMsg("ctrl+s")); return c() })
+		if m.screen != screenSave {
+			t.Fatalf("not on the save screen:\n%s", screenText(m))
+		}
+		if quit {
+			press(t, m, "ctrl+c")
+			wantScreen(t, m, "deletes it there again", "Quit anyway? y/n")
+		} else {
+			press(t, m, "esc")
+			wantScreen(t, m, "deletes it there again", "Discard? y/n")
+		}
+		_, cmd := m.Update(keyMsg("y"))
+		if m.screen != screenWorking {
+			t.Fatalf("no delete was started:\n%s", screenText(m))
+		}
+		wantScreen(t, m, "Deleting the key pair")
+		var last tea.Msg
+		drain(t, m, func() tea.Msg { last = cmd(); return last })
+		if len(fake.deletes) != 1 || fake.deletes[0] != "web" {
+			t.Fatalf("deletes %v", fake.deletes)
+		}
+		r := m.Result()
+		if !r.Discarded || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "nothing is left behind") {
+			t.Errorf("result %+v", r)
+		}
+		if quit != m.quitting {
+			t.Errorf("quit=%v but quitting=%v", quit, m.quitting)
+		}
+		if !quit {
+			wantScreen(t, m, "Nothing left behind")
+		}
+	}
+
+	fake := newFakeAWS()
+	fake.deleteErr = &awsapi.Error{Kind: awsapi.Unauthorized, Op: "DeleteKeyPair", Message: "denied"}
+	m := newTestModel(t, testOptions(t, fake))
+	typeText(t, m, "web")
+	drain(t, m, func() tea.Msg { _, c := m.Update(keyMsg("ctrl+s")); return c() })
+	press(t, m, "esc")
+	_, cmd := m.Update(keyMsg("y"))
+	drain(t, m, cmd)
+	wantScreen(t, m, "still in EC2", "ec2:DeleteKeyPair", "delete web.")
+}
+
+// An offline key has no pair to delete: discarding it asks EC2 nothing.
+func TestDiscardingAnOfflineKeyCallsNothing(t *testing.T) {
+	m := newTestModel(t, testOptions(t, nil))
+	typeText(t, m, "web")
+	press(t, m, "ctrl+s")
+	press(t, m, "esc")
+	dontWantScreen(t, m, "deletes it there again")
+	press(t, m, "y")
+	if m.screen != screenForm || !m.Result().Discarded || len(m.Result().Notes) != 0 {
+		t.Fatalf("screen %v result %+v", m.screen, m.Result())
+	}
+}

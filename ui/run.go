@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/keypair-dev/keypair/awsapi"
@@ -80,6 +81,9 @@ type Result struct {
 	// Discarded is set when the user confirmed quitting (or going back)
 	// with a private key that was never saved.
 	Discarded bool
+	// Notes are what the user should still read after the screen is gone,
+	// such as a discarded key whose pair was (or could not be) deleted from EC2.
+	Notes []string
 }
 
 // Run runs the app until the user quits or ctx ends. The error is the
@@ -111,6 +115,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	m.stopAll()
 	if m.unsaved() {
 		m.result.Discarded = true // ended (ctx, signal) with a key never saved
+	}
+	if m.inEC2Unsaved() {
+		// The program ended (a signal, a closed terminal) with the only copy
+		// of an EC2-made pair's private key unsaved: delete the pair, so that
+		// neither half is left.
+		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		msg := deleteCmd(dctx, m.keyMk, m.made)().(deletedMsg)
+		dcancel()
+		if msg.err != nil {
+			m.result.Notes = append(m.result.Notes, "The private key of "+msg.name+" was never saved, and deleting the pair from EC2 failed: "+
+				sentence(errText(msg.err))+" Delete it with keypair delete "+msg.name+".")
+		} else {
+			m.result.Notes = append(m.result.Notes, "The private key of "+msg.name+" was never saved, so the pair was deleted from EC2 again.")
+		}
 	}
 	return m.Result(), err
 }

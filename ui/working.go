@@ -18,6 +18,7 @@ const (
 	jobCreate job = iota // Make: CreateKeyPair, or generate here
 	jobDryRun            // Make with DryRun: ask EC2 only
 	jobImport            // Import after saving (local source)
+	jobDelete            // DeleteKeyPair of an EC2-made pair whose private key was discarded
 )
 
 // working is the screen shown while a command runs: a spinner, what is
@@ -50,6 +51,8 @@ func (w *working) what() string {
 		return fmt.Sprintf("Asking EC2 in %s whether %s of %q is permitted (dry run)…", region, op, w.req.Name)
 	case jobImport:
 		return fmt.Sprintf("Importing the public key of %q into EC2 in %s…", w.req.Name, region)
+	case jobDelete:
+		return fmt.Sprintf("Deleting the key pair %q from EC2 in %s, since its private key was discarded…", w.req.Name, region)
 	}
 	switch w.req.Source {
 	case keys.SourceAWS:
@@ -66,6 +69,8 @@ func (w *working) mayHaveDone() string {
 		return "EC2 may have created the pair; check with keypair list (and keypair delete " + w.req.Name + " if it is there)."
 	case w.job == jobImport:
 		return "EC2 may have imported the public key; check with keypair list."
+	case w.job == jobDelete:
+		return "The pair may still be in EC2 without its private key: check with keypair list, and delete it with keypair delete " + w.req.Name + "."
 	}
 	return "Nothing was created."
 }
