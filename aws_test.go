@@ -9,6 +9,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
 )
 
 // awsCLI is a cli whose AWS calls go to a fresh stand-in EC2 endpoint with
@@ -41,7 +42,7 @@ func TestCreateAWSSavesWhatEC2Returned(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
-			var got createResult
+			var got maker.Summary
 			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +95,7 @@ func TestCreateLocalImportsAfterSaving(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	var got createResult
+	var got maker.Summary
 	json.Unmarshal([]byte(r.stdout), &got)
 	pairs := srv.KeyPairs("us-east-1")
 	if len(pairs) != 1 || !pairs[0].Imported || pairs[0].ID != got.KeyPairID || pairs[0].Fingerprint != got.KeyFingerprint {

@@ -197,7 +197,7 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		return a.printDryRun(o.json, "CreateKeyPair", req, made.Region, made.DryRun)
 	}
 	if o.json {
-		return writeJSON(a.stdout, createResultOf(made))
+		return writeJSON(a.stdout, made.Summary())
 	}
 	summary := a.stdout
 	if made.Path == "-" {
@@ -217,35 +217,6 @@ func (a *app) awsClient(ctx context.Context, cfg config.Config) (*awsapi.Client,
 		return nil, usagef("no AWS region is configured: pass --region, set AWS_REGION, or set region in the config file or your AWS profile")
 	}
 	return client, nil
-}
-
-// createResult is the --json object of `keypair create` (DESIGN.md).
-type createResult struct {
-	KeyName           string `json:"keyName"`
-	KeyPairID         string `json:"keyPairId"`
-	KeyFingerprint    string `json:"keyFingerprint"`
-	KeyType           string `json:"keyType"`
-	KeyFormat         string `json:"keyFormat"`
-	Source            string `json:"source"`
-	Region            string `json:"region"`
-	Path              string `json:"path"`
-	PublicKey         string `json:"publicKey"`
-	SHA256Fingerprint string `json:"sha256Fingerprint"`
-}
-
-func createResultOf(m *maker.Made) createResult {
-	return createResult{
-		KeyName:           m.Request.Name,
-		KeyPairID:         m.KeyPairID,
-		KeyFingerprint:    m.KeyFingerprint,
-		KeyType:           string(m.Request.Type),
-		KeyFormat:         string(m.Request.Format),
-		Source:            string(m.Request.Source),
-		Region:            m.Region,
-		Path:              m.Path,
-		PublicKey:         strings.TrimSuffix(m.PublicKey, "\n"),
-		SHA256Fingerprint: m.Fingerprints.SHA256,
-	}
 }
 
 // fingerprintLabel names the algorithm of the fingerprint EC2 shows for made.

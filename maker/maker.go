@@ -53,6 +53,38 @@ type Made struct {
 	Warnings []string
 }
 
+// Summary is what a user or script needs to know of a made key pair: the
+// object `keypair create --json` prints (DESIGN.md), and what the
+// interactive app returns for each saved key.
+type Summary struct {
+	KeyName           string `json:"keyName"`
+	KeyPairID         string `json:"keyPairId"`
+	KeyFingerprint    string `json:"keyFingerprint"`
+	KeyType           string `json:"keyType"`
+	KeyFormat         string `json:"keyFormat"`
+	Source            string `json:"source"`
+	Region            string `json:"region"`
+	Path              string `json:"path"`
+	PublicKey         string `json:"publicKey"`
+	SHA256Fingerprint string `json:"sha256Fingerprint"`
+}
+
+// Summary returns the summary of m.
+func (m *Made) Summary() Summary {
+	return Summary{
+		KeyName:           m.Request.Name,
+		KeyPairID:         m.KeyPairID,
+		KeyFingerprint:    m.KeyFingerprint,
+		KeyType:           string(m.Request.Type),
+		KeyFormat:         string(m.Request.Format),
+		Source:            string(m.Request.Source),
+		Region:            m.Region,
+		Path:              m.Path,
+		PublicKey:         strings.TrimSpace(m.PublicKey),
+		SHA256Fingerprint: m.Fingerprints.SHA256,
+	}
+}
+
 // Saved reports whether the private key has been written somewhere.
 func (m *Made) Saved() bool { return m != nil && m.Path != "" }
 

@@ -715,18 +715,7 @@ func (m *Model) imported(msg importedMsg) tea.Cmd {
 // finish shows the fingerprint view of the saved pair and records it.
 func (m *Model) finish(warning string) tea.Cmd {
 	md := m.made
-	m.result.Saved = append(m.result.Saved, Saved{
-		KeyName:           md.Request.Name,
-		KeyPairID:         md.KeyPairID,
-		KeyFingerprint:    md.KeyFingerprint,
-		KeyType:           string(md.Request.Type),
-		KeyFormat:         string(md.Request.Format),
-		Source:            string(md.Request.Source),
-		Region:            md.Region,
-		Path:              md.Path,
-		PublicKey:         strings.TrimSpace(md.PublicKey),
-		SHA256Fingerprint: md.Fingerprints.SHA256,
-	})
+	m.result.Saved = append(m.result.Saved, md.Summary())
 	m.fp = &fingerprintView{made: md, warning: warning}
 	m.scroll = 0
 	m.save = nil

@@ -56,20 +56,9 @@ type Options struct {
 	programOptions []tea.ProgramOption // tests: window size, colour profile
 }
 
-// Saved describes one key pair saved during the session. Its JSON names
-// are those of `keypair create --json`.
-type Saved struct {
-	KeyName           string `json:"keyName"`
-	KeyPairID         string `json:"keyPairId"`
-	KeyFingerprint    string `json:"keyFingerprint"`
-	KeyType           string `json:"keyType"`
-	KeyFormat         string `json:"keyFormat"`
-	Source            string `json:"source"`
-	Region            string `json:"region"`
-	Path              string `json:"path"`
-	PublicKey         string `json:"publicKey"`
-	SHA256Fingerprint string `json:"sha256Fingerprint"`
-}
+// Saved describes one key pair saved during the session, with the field
+// names of `keypair create --json`.
+type Saved = maker.Summary
 
 // Result is what the session did.
 type Result struct {
