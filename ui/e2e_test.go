@@ -61,7 +61,7 @@ func (s *tmuxSession) waitFor(subs ...string) string {
 		scr := s.capture()
 		ok := true
 		for _, sub := range subs {
-			ok = ok && strings.Contains(scr, sub)
+			ok = ok && screenHas(scr, sub)
 		}
 		if ok {
 			return scr

@@ -151,7 +151,7 @@ func (s *session) waitFor(subs ...string) {
 		scr := s.screen()
 		ok := true
 		for _, sub := range subs {
-			if !strings.Contains(scr, sub) {
+			if !screenHas(scr, sub) {
 				ok = false
 			}
 		}

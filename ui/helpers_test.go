@@ -94,12 +94,18 @@ func screenText(m *Model) string { return ansi.Strip(m.View().Content) }
 func wantScreen(t *testing.T, m *Model, subs ...string) {
 	t.Helper()
 	s := screenText(m)
-	folded := strings.Join(strings.Fields(s), " ")
 	for _, sub := range subs {
-		if !strings.Contains(s, sub) && !strings.Contains(folded, strings.Join(strings.Fields(sub), " ")) {
+		if !screenHas(s, sub) {
 			t.Fatalf("screen lacks %q:\n%s", sub, s)
 		}
 	}
+}
+
+// screenHas reports whether sub is on the screen, as is or with the
+// screen's line breaks and padding folded into single spaces.
+func screenHas(screen, sub string) bool {
+	return strings.Contains(screen, sub) ||
+		strings.Contains(strings.Join(strings.Fields(screen), " "), strings.Join(strings.Fields(sub), " "))
 }
 
 func dontWantScreen(t *testing.T, m *Model, subs ...string) {
