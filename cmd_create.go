@@ -153,7 +153,10 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		return err
 	}
 	if !o.batch && a.term.stdin {
-		return a.runInteractive(cmd.Context(), &req)
+		if o.out == "-" {
+			return usagef("--out - (the key on standard output) needs --batch; the form saves to a file")
+		}
+		return a.runInteractive(cmd.Context(), &interactiveOptions{prefill: &req, savePath: o.out, json: o.json})
 	}
 	if req.Name == "" {
 		return usagef("--name is required without the form (--batch, or standard input not a terminal)")

@@ -10,9 +10,16 @@ import (
 	"github.com/keypair-dev/keypair/ui"
 )
 
-// runInteractive runs the form (drawn on stderr, gum-style), prefilled from
-// prefill when given, and prints what was saved on stdout when it returns.
-func (a *app) runInteractive(ctx context.Context, prefill *keys.Request) error {
+// interactiveOptions are what `keypair create` passes on to the form.
+type interactiveOptions struct {
+	prefill  *keys.Request // nil: the config's defaults
+	savePath string        // --out: prefills the save dialog
+	json     bool          // --json: print each saved key as create --json does
+}
+
+// runInteractive runs the form (drawn on stderr, gum-style) and prints what
+// was saved on stdout when it returns.
+func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	if !a.term.interactive() {
 		return usagef("the interactive form needs a terminal; for scripts use: keypair create --batch --name NAME ...")
 	}
@@ -20,9 +27,9 @@ func (a *app) runInteractive(ctx context.Context, prefill *keys.Request) error {
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{Config: cfg, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr}
-	if prefill != nil {
-		opts.Request = *prefill
+	opts := ui.Options{Config: cfg, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath}
+	if o.prefill != nil {
+		opts.Request = *o.prefill
 	}
 	// Building the client reads the AWS files but resolves no credentials;
 	// the form resolves them in the background.
@@ -41,6 +48,12 @@ func (a *app) runInteractive(ctx context.Context, prefill *keys.Request) error {
 		return err
 	}
 	for _, s := range res.Saved {
+		if o.json {
+			if err := writeJSON(a.stdout, s); err != nil {
+				return err
+			}
+			continue
+		}
 		where := s.Path
 		if s.Region != "" {
 			where += " (" + s.Region + ")"

@@ -114,7 +114,7 @@ before anything was done.`,
 		SilenceErrors: true,
 		Version:       buildVersion().Version,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runInteractive(cmd.Context(), nil)
+			return a.runInteractive(cmd.Context(), &interactiveOptions{})
 		},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")

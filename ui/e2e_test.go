@@ -8,6 +8,7 @@ package ui
 // captured screens to testdata/screens/ for the README.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -210,15 +211,24 @@ func TestEndToEndTmux(t *testing.T) {
 // TestEndToEndCreatePrefilled runs `keypair create` with flags: the form
 // opens prefilled; ctrl+s and enter save an RSA PEM key, checked with ssh-keygen.
 func TestEndToEndCreatePrefilled(t *testing.T) {
-	s, tmp := startBinary(t, "create", "--name", "prefilled", "--type", "rsa", "--source", "offline")
+	s, tmp := startBinary(t, "create", "--name", "prefilled", "--type", "rsa", "--source", "offline", "--out", "~/keys/p.pem", "--json")
+	if err := os.MkdirAll(filepath.Join(tmp, "keys"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	s.waitFor("Name     prefilled", "(•) RSA", "(•) offline")
 	s.keys("C-s")
-	s.waitFor("Save the private key", "prefilled.pem")
+	s.waitFor("Save the private key", "keys/p.pem") // sh expands the ~
 	s.keys("Enter")
 	screen := s.waitFor("✓ Saved prefilled", "EC2 (MD5 of public key, imported), once imported")
-	checkSaved(t, filepath.Join(tmp, ".ssh", "prefilled.pem"), "ssh-rsa", screen)
+	path := filepath.Join(tmp, "keys", "p.pem")
+	checkSaved(t, path, "ssh-rsa", screen)
 	s.keys("q")
-	if out := waitExit(t, s, tmp); !strings.Contains(out, "prefilled") {
-		t.Fatalf("stdout summary %q", out)
+	out := waitExit(t, s, tmp)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("--json: stdout is not one JSON object: %v\n%q", err, out)
+	}
+	if got["keyName"] != "prefilled" || got["path"] != path || got["source"] != "offline" || got["keyType"] != "rsa" {
+		t.Fatalf("--json: %q", out)
 	}
 }

@@ -611,7 +611,11 @@ func (m *Model) made_(msg madeMsg) tea.Cmd {
 			m.made.Region = w.req.Region
 		}
 		m.screen = screenSave
-		m.save = newSaveDialog(m.styles, maker.DefaultPath(m.opts.Config.SaveDir, m.made.Request), m.width)
+		path := maker.DefaultPath(m.opts.Config.SaveDir, m.made.Request)
+		if m.opts.SavePath != "" && len(m.result.Saved) == 0 {
+			path = m.opts.SavePath
+		}
+		m.save = newSaveDialog(m.styles, path, m.width)
 		if w.cancelling {
 			m.save.note = "The cancel came too late: the key pair was made. Save it now."
 		}

@@ -717,3 +717,15 @@ func TestDiscardingAnOfflineKeyCallsNothing(t *testing.T) {
 		t.Fatalf("screen %v result %+v", m.screen, m.Result())
 	}
 }
+
+// keypair create --out PATH (without --batch) prefills the save dialog.
+func TestSavePathPrefillsTheDialog(t *testing.T) {
+	opts := testOptions(t, nil)
+	opts.SavePath = "/somewhere/else.pem"
+	m := newTestModel(t, opts)
+	typeText(t, m, "web")
+	press(t, m, "ctrl+s")
+	if got := m.save.path.Value(); got != "/somewhere/else.pem" {
+		t.Fatalf("save path %q", got)
+	}
+}

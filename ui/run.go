@@ -44,6 +44,9 @@ type Options struct {
 	// Client, when not nil, resolves credentials for the header and checks
 	// names against the region. nil means no check and "credentials: not checked".
 	Client AWSClient
+	// SavePath, when set, prefills the save dialog of the first key instead
+	// of ~/.ssh/NAME.pem (keypair create --out PATH).
+	SavePath string
 	// Version is shown in the header.
 	Version string
 	// Input and Output are the terminal; nil means stdin and stderr.
