@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keypair-dev/keypair/internal/oracle"
 )
 
 // cli runs one keypair command line in-process, as a script would see it:
@@ -152,18 +154,8 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// needTool skips when an oracle is missing, unless CI requires oracles.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("KEYPAIR_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("oracle %s is required (KEYPAIR_REQUIRE_ORACLES=1) but missing: %v", name, err)
-		}
-		t.Skipf("oracle %s not installed: %v", name, err)
-	}
-	return p
-}
+// needTool skips or fails the test when an oracle is missing (see oracle.Need).
+func needTool(t *testing.T, name string) string { return oracle.Need(t, name) }
 
 func TestCreateOfflineJSONAndOracle(t *testing.T) {
 	sshKeygen := needTool(t, "ssh-keygen")

@@ -9,20 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keypair-dev/keypair/internal/oracle"
 )
 
-// needTool skips the test when an oracle (ssh-keygen, openssl, puttygen) is
-// not installed, saying which one. With KEYPAIR_REQUIRE_ORACLES=1 (CI sets
-// it) a missing oracle fails the test instead: a skip must not hide a check.
-func needTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("KEYPAIR_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("oracle %s is required (KEYPAIR_REQUIRE_ORACLES=1) but not found: %v", name, err)
-		}
-		t.Skipf("oracle %s not installed (%v); install openssh-client, openssl and putty-tools to run this check", name, err)
-	}
-}
+// needTool skips or fails the test when an oracle is missing (see oracle.Need).
+func needTool(t testing.TB, name string) { oracle.Need(t, name) }
 
 func needOracles(t testing.TB) {
 	t.Helper()

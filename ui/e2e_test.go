@@ -17,20 +17,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keypair-dev/keypair/internal/oracle"
 )
 
-// needOracle skips when tool is missing, unless KEYPAIR_REQUIRE_ORACLES=1.
-func needOracle(t *testing.T, tool string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("KEYPAIR_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("%s is required (KEYPAIR_REQUIRE_ORACLES=1) but missing: %v", tool, err)
-		}
-		t.Skipf("%s not installed: the end-to-end run needs it (set KEYPAIR_REQUIRE_ORACLES=1 to fail instead)", tool)
-	}
-	return p
-}
+// needOracle skips or fails the test when tool is missing (see oracle.Need).
+func needOracle(t *testing.T, tool string) string { return oracle.Need(t, tool) }
 
 // tmuxSession is one keypair process in a private tmux server.
 type tmuxSession struct {

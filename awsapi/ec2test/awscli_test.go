@@ -10,23 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keypair-dev/keypair/internal/oracle"
 	"github.com/keypair-dev/keypair/keys"
 )
 
 // awsCLI is Debian's awscli v2 (a plain `aws` on PATH may be a pip v1).
 const awsCLI = "/usr/bin/aws"
 
-// requireAWSCLI skips when the awscli oracle is missing, unless
-// KEYPAIR_REQUIRE_ORACLES=1 (CI), where a missing oracle is a failure.
-func requireAWSCLI(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(awsCLI); err != nil {
-		if os.Getenv("KEYPAIR_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("oracle %s missing and KEYPAIR_REQUIRE_ORACLES=1: %v", awsCLI, err)
-		}
-		t.Skipf("oracle %s missing (install Debian's awscli; KEYPAIR_REQUIRE_ORACLES=1 makes this fail): %v", awsCLI, err)
-	}
-}
+// requireAWSCLI skips or fails the test when awscli v2 is missing (see oracle.Need).
+func requireAWSCLI(t *testing.T) { oracle.Need(t, awsCLI) }
 
 // runAWS runs awscli v2 against s with an explicit environment (oracles.md
 // §5): fake credentials, no user files, no pager, and a proxy safety net so
