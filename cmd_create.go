@@ -210,6 +210,15 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 	return nil
 }
 
+// configuredClient resolves the configuration and builds the EC2 client.
+func (a *app) configuredClient(ctx context.Context) (*awsapi.Client, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return a.awsClient(ctx, cfg)
+}
+
 // awsClient builds the EC2 client and insists on a region.
 func (a *app) awsClient(ctx context.Context, cfg config.Config) (*awsapi.Client, error) {
 	client, err := a.newClient(ctx, cfg)

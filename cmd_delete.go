@@ -30,11 +30,7 @@ not a terminal.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			client, err := a.awsClient(cmd.Context(), cfg)
+			client, err := a.configuredClient(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -20,11 +20,7 @@ func (a *app) listCommand() *cobra.Command {
 		Example: "  keypair list --region eu-west-1\n  keypair list --json | jq -r '.[].keyName'",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			client, err := a.awsClient(cmd.Context(), cfg)
+			client, err := a.configuredClient(cmd.Context())
 			if err != nil {
 				return err
 			}
