@@ -79,5 +79,5 @@ func ExampleRequest_Validate() {
 	// Output:
 	// name: no leading or trailing spaces
 	// bits: EC2 makes RSA keys of 2048 bits only (for 4096 bits choose source local or offline)
-	// tag[0].key: keys starting with "aws:" are reserved by AWS
+	// tag[1].key: keys starting with "aws:" are reserved by AWS
 }

@@ -41,7 +41,7 @@ type Request struct {
 
 // FieldError is one broken rule, named by the field it belongs to
 // ("name", "type", "bits", "format", "ppk-version", "source", "tags",
-// "tag[3].key", "tag[3].value", "dry-run").
+// "tag[3].key", "tag[3].value" (tags counted from 1), "dry-run").
 type FieldError struct {
 	Field string
 	Msg   string
@@ -187,7 +187,8 @@ func ParseTag(s string) (Tag, error) {
 // meaningful where the key is made here).
 //
 // Field order: name, source, type, bits, format, ppk-version, tags, then
-// tag[N].key and tag[N].value with N counted from 0. A duplicate key is
+// tag[N].key and tag[N].value with N counted from 1, as the tags are
+// given (--tag) and numbered in the form. A duplicate key is
 // reported on the later tag. An empty Source counts as SourceAWS, an empty
 // Type as RSA and an empty Format as PEM (EC2's defaults).
 //
@@ -256,11 +257,11 @@ func (r Request) Validate() []*FieldError {
 	}
 	seen := make(map[string]int, len(r.Tags))
 	for i, t := range r.Tags {
-		field := fmt.Sprintf("tag[%d].", i)
+		field := fmt.Sprintf("tag[%d].", i+1)
 		if err := ValidateTagKey(t.Key); err != nil {
 			add(field+"key", "%s", err.(*FieldError).Msg)
 		} else if first, dup := seen[t.Key]; dup {
-			add(field+"key", "duplicate key %q (also tag[%d]); each key may appear once", t.Key, first)
+			add(field+"key", "duplicate key %q (also tag[%d]); each key may appear once", t.Key, first+1)
 		} else {
 			seen[t.Key] = i
 		}

@@ -188,12 +188,12 @@ func TestRequestValidate(t *testing.T) {
 		{"50 tags", with(func(r *Request) { r.Tags = manyTags(50) }), nil},
 		{"51 tags", with(func(r *Request) { r.Tags = manyTags(51) }), []string{"tags: at most 50 tags (this request has 51)"}},
 		{"reserved tag key", with(func(r *Request) { r.Tags = []Tag{{"a", ""}, {"b", ""}, {"aws:x", "v"}} }),
-			[]string{`tag[2].key: keys starting with "aws:" are reserved by AWS`}},
+			[]string{`tag[3].key: keys starting with "aws:" are reserved by AWS`}},
 		{"duplicate tag key on the later tag", with(func(r *Request) { r.Tags = []Tag{{"env", "a"}, {"x", ""}, {"env", "b"}} }),
-			[]string{`tag[2].key: duplicate key "env" (also tag[0]); each key may appear once`}},
+			[]string{`tag[3].key: duplicate key "env" (also tag[1]); each key may appear once`}},
 		{"keys are case-sensitive", with(func(r *Request) { r.Tags = []Tag{{"env", "a"}, {"Env", "b"}} }), nil},
 		{"empty tag key and long value", with(func(r *Request) { r.Tags = []Tag{{"", strings.Repeat("v", 257)}} }),
-			[]string{"tag[0].key: required: a tag needs a key of 1 to 127 characters", "tag[0].value: at most 256 characters (this one has 257)"}},
+			[]string{"tag[1].key: required: a tag needs a key of 1 to 127 characters", "tag[1].value: at most 256 characters (this one has 257)"}},
 		{"every field broken, in field order", Request{Name: " x", Type: "x", Bits: 1, Format: "x", PPKVersion: 9, Source: "x", Tags: append(manyTags(51), Tag{"aws:a", "\x01"})},
 			[]string{
 				"name: no leading or trailing spaces",
@@ -202,8 +202,8 @@ func TestRequestValidate(t *testing.T) {
 				`format: must be pem (OpenSSH) or ppk (PuTTY), not "x"`,
 				"ppk-version: must be 2 (PuTTY 0.74 and older) or 3, not 9",
 				"tags: at most 50 tags (this request has 52)",
-				`tag[51].key: keys starting with "aws:" are reserved by AWS`,
-				`tag[51].value: control characters are not allowed (found "\x01" at position 1)`,
+				`tag[52].key: keys starting with "aws:" are reserved by AWS`,
+				`tag[52].value: control characters are not allowed (found "\x01" at position 1)`,
 			}},
 	}
 	for _, tt := range tests {

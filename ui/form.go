@@ -114,8 +114,8 @@ func (f *form) quiet(field string) bool {
 	}
 	var i int
 	var part string
-	if n, _ := fmt.Sscanf(field, "tag[%d].%s", &i, &part); n == 2 && i < len(f.tags.rows) {
-		r := f.tags.rows[i]
+	if n, _ := fmt.Sscanf(field, "tag[%d].%s", &i, &part); n == 2 && i >= 1 && i <= len(f.tags.rows) {
+		r := f.tags.rows[i-1]
 		return !r.touched && r.key.Value() == "" && r.value.Value() == ""
 	}
 	return false
@@ -251,7 +251,8 @@ func (f *form) validate() {
 	}
 }
 
-func tagField(i int, part string) string { return fmt.Sprintf("tag[%d].%s", i, part) }
+// tagField is the Validate field name of row i (0-based) of the tags editor.
+func tagField(i int, part string) string { return fmt.Sprintf("tag[%d].%s", i+1, part) }
 
 // problems lists what blocks submitting, in field order.
 func (f *form) problems() []string {

@@ -100,10 +100,10 @@ func TestTagRules(t *testing.T) {
 		tags  []keys.Tag
 		field string
 	}{
-		{"aws: prefix", tags("aws:owner", "me"), "tag[0].key"},
+		{"aws: prefix", tags("aws:owner", "me"), "tag[1].key"},
 		{"51 tags", many, "tags"},
-		{"duplicate keys", tags("team", "a", "team", "b"), "tag[1].key"},
-		{"empty key", tags("", "x"), "tag[0].key"},
+		{"duplicate keys", tags("team", "a", "team", "b"), "tag[2].key"},
+		{"empty key", tags("", "x"), "tag[1].key"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			opts := testOptions(t, nil)
@@ -627,13 +627,13 @@ func TestErrorOutcomes(t *testing.T) {
 func TestUntouchedEmptyFieldsWaitUntilSubmit(t *testing.T) {
 	m := newTestModel(t, testOptions(t, nil))
 	press(t, m, "ctrl+n") // an empty tag row
-	dontWantScreen(t, m, "✗ name:", "✗ tag[0].key")
+	dontWantScreen(t, m, "✗ name:", "✗ tag[1].key")
 	wantScreen(t, m, "cannot create yet") // the rules still block
 	press(t, m, "ctrl+s")
 	if m.screen != screenForm {
 		t.Fatal("submitted an empty name")
 	}
-	wantScreen(t, m, "✗ tag[0].key: required")
+	wantScreen(t, m, "✗ tag[1].key: required")
 	m.form.setFocus(focusID{kind: fieldName})
 	wantScreen(t, m, "✗ name: required")
 }
