@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/keys"
 )
 
 func (a *app) deleteCommand() *cobra.Command {
@@ -40,7 +41,7 @@ not a terminal.`,
 				if err != nil {
 					return err
 				}
-				return a.printDryRun(asJSON, "DeleteKeyPair", keyRequestNamed(name), client.Region(), out.DryRun)
+				return a.printDryRun(asJSON, "DeleteKeyPair", keys.Request{Name: name}, client.Region(), out.DryRun)
 			}
 			// EC2 answers success for a name that does not exist, so look first.
 			pairs, err := client.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{name}})

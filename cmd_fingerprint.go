@@ -142,6 +142,3 @@ func printFingerprints(w io.Writer, r fingerprintResult) {
 		fmt.Fprintf(w, "  %s\n", line)
 	}
 }
-
-// keyRequestNamed is a request that only carries a name, for dry-run reports.
-func keyRequestNamed(name string) keys.Request { return keys.Request{Name: name} }
