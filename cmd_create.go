@@ -11,6 +11,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 )
@@ -194,7 +195,7 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		return err
 	}
 	for _, w := range made.Warnings {
-		fmt.Fprintln(a.stderr, "keypair: warning: "+awsapi.Clean(w))
+		fmt.Fprintln(a.stderr, "keypair: warning: "+termtext.Clean(w))
 	}
 	if made.DryRun != nil {
 		return a.printDryRun(o.json, "CreateKeyPair", req, made.Region, made.DryRun)
@@ -276,7 +277,7 @@ type dryRunResult struct {
 
 // printDryRun reports a dry run; a denied one is a failure (exit 1).
 func (a *app) printDryRun(asJSON bool, action string, req keys.Request, region string, d *awsapi.DryRunResult) error {
-	msg := awsapi.Clean(d.Message)
+	msg := termtext.Clean(d.Message)
 	if asJSON {
 		if err := writeJSON(a.stdout, dryRunResult{KeyName: req.Name, Action: action, Source: string(req.Source),
 			Region: region, DryRun: true, Permitted: d.Permitted, Message: msg}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -55,7 +56,7 @@ not a terminal.`,
 				if !a.term.stdin {
 					return usagef("refusing to delete %q without --yes when standard input is not a terminal", name)
 				}
-				fmt.Fprintf(a.stderr, "Delete key pair %q (%s) from %s? Type its name to confirm: ", name, awsapi.Clean(pairs[0].KeyPairID), client.Region())
+				fmt.Fprintf(a.stderr, "Delete key pair %q (%s) from %s? Type its name to confirm: ", name, termtext.Clean(pairs[0].KeyPairID), client.Region())
 				line, _ := bufio.NewReader(a.stdin).ReadString('\n')
 				if strings.TrimRight(line, "\r\n") != name {
 					fmt.Fprintln(a.stderr, "Not deleted.")
@@ -66,9 +67,9 @@ not a terminal.`,
 			if err != nil {
 				return err
 			}
-			id := awsapi.Clean(out.KeyPairID)
+			id := termtext.Clean(out.KeyPairID)
 			if id == "" {
-				id = awsapi.Clean(pairs[0].KeyPairID)
+				id = termtext.Clean(pairs[0].KeyPairID)
 			}
 			if asJSON {
 				return writeJSON(a.stdout, map[string]any{"keyName": name, "keyPairId": id, "region": client.Region(), "deleted": true})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -106,7 +106,7 @@ func (a *app) fingerprintFile(file string) fingerprintResult {
 	r.KeyType = string(fps.Type)
 	r.Bits = fps.Bits
 	r.Private = kf.Private != nil
-	r.Comment = awsapi.Clean(kf.Comment)
+	r.Comment = termtext.Clean(kf.Comment)
 	r.AWSCreated = fps.AWSCreated
 	r.AWSImported = fps.AWSImported
 	r.SHA256 = fps.SHA256

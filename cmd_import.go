@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -108,8 +109,8 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	}
 	fps, _ := keys.FingerprintsOf(kf.Public, nil)
 	res := importResult{
-		KeyName: awsapi.Clean(out.KeyName), KeyPairID: awsapi.Clean(out.KeyPairID),
-		KeyFingerprint: awsapi.Clean(out.KeyFingerprint), KeyType: string(kt), Region: client.Region(),
+		KeyName: termtext.Clean(out.KeyName), KeyPairID: termtext.Clean(out.KeyPairID),
+		KeyFingerprint: termtext.Clean(out.KeyFingerprint), KeyType: string(kt), Region: client.Region(),
 		PublicKey: line[:len(line)-1], SHA256Fingerprint: fps.SHA256,
 	}
 	if res.KeyName == "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 )
 
 func (a *app) listCommand() *cobra.Command {
@@ -50,8 +51,8 @@ func (a *app) listCommand() *cobra.Command {
 				if !p.CreateTime.IsZero() {
 					created = p.CreateTime.UTC().Format(time.RFC3339)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", awsapi.Clean(p.KeyName), awsapi.Clean(p.KeyPairID),
-					awsapi.Clean(p.KeyType), awsapi.Clean(p.KeyFingerprint), created, awsapi.Clean(strings.Join(tags, ",")))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", termtext.Clean(p.KeyName), termtext.Clean(p.KeyPairID),
+					termtext.Clean(p.KeyType), termtext.Clean(p.KeyFingerprint), created, termtext.Clean(strings.Join(tags, ",")))
 			}
 			return tw.Flush()
 		},

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/ui"
@@ -58,10 +58,10 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 		if s.Region != "" {
 			where += " (" + s.Region + ")"
 		}
-		fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", awsapi.Clean(s.KeyName), s.KeyFingerprint, where)
+		fmt.Fprintf(a.stdout, "%s\t%s\t%s\n", termtext.Clean(s.KeyName), s.KeyFingerprint, where)
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintln(a.stderr, "keypair: "+awsapi.Clean(n))
+		fmt.Fprintln(a.stderr, "keypair: "+termtext.Clean(n))
 	}
 	if res.Discarded {
 		fmt.Fprintln(a.stderr, "keypair: a private key was discarded without being saved")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/internal/termtext"
 )
 
 // Exit statuses (DESIGN.md): 0 success, 1 the operation failed, 2 bad usage
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, a *app) int {
 	if errors.As(err, &silent) {
 		return silent.code
 	}
-	fmt.Fprintln(a.stderr, "keypair: "+awsapi.Clean(err.Error()))
+	fmt.Fprintln(a.stderr, "keypair: "+termtext.Clean(err.Error()))
 	var usage *usageError
 	if errors.As(err, &usage) {
 		return exitUsage

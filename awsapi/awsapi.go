@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -171,7 +172,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
 	if err != nil {
 		// A missing or broken profile is the usual cause.
-		return nil, fmt.Errorf("awsapi: load AWS configuration: %s", Clean(err.Error()))
+		return nil, fmt.Errorf("awsapi: load AWS configuration: %s", termtext.Clean(err.Error()))
 	}
 
 	c := &Client{region: cfg.Region, credTimeout: opts.CredentialTimeout}
@@ -228,7 +229,7 @@ func (c *Client) Credentials(ctx context.Context) (CredentialInfo, error) {
 		return CredentialInfo{}, &Error{Kind: BadCredentials, Op: ci.op, Region: c.region,
 			Message: "the temporary credentials have expired: refresh them (for SSO: aws sso login)"}
 	}
-	info := CredentialInfo{Source: Clean(creds.Source), AccessKey: Clean(creds.AccessKeyID)}
+	info := CredentialInfo{Source: termtext.Clean(creds.Source), AccessKey: termtext.Clean(creds.AccessKeyID)}
 	if n := len(info.AccessKey); n > 4 {
 		info.AccessKey = "…" + info.AccessKey[n-4:]
 	}
@@ -276,7 +277,7 @@ func (b *boundedCredentials) Retrieve(ctx context.Context) (aws.Credentials, err
 func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context) error) (*DryRunResult, error) {
 	ci.region, ci.endpoint = c.region, c.endpoint
 	if c.region == "" {
-		return nil, &Error{Kind: Other, Op: ci.op, KeyName: Clean(ci.keyName),
+		return nil, &Error{Kind: Other, Op: ci.op, KeyName: termtext.Clean(ci.keyName),
 			Message: "no AWS region is configured: pass --region, set AWS_REGION, or set region in ~/.aws/config or keypair's config.toml"}
 	}
 	var a attempts
@@ -290,9 +291,9 @@ func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context)
 		if errors.As(err, &apiErr) {
 			switch apiErr.ErrorCode() {
 			case "DryRunOperation":
-				return &DryRunResult{Permitted: true, Message: Clean(apiErr.ErrorMessage())}, nil
+				return &DryRunResult{Permitted: true, Message: termtext.Clean(apiErr.ErrorMessage())}, nil
 			case "UnauthorizedOperation":
-				return &DryRunResult{Permitted: false, Message: Clean(apiErr.ErrorMessage())}, nil
+				return &DryRunResult{Permitted: false, Message: termtext.Clean(apiErr.ErrorMessage())}, nil
 			}
 		}
 	}
@@ -316,12 +317,12 @@ func cleanTags(in []types.Tag) []keys.Tag {
 	}
 	out := make([]keys.Tag, len(in))
 	for i, t := range in {
-		out[i] = keys.Tag{Key: Clean(aws.ToString(t.Key)), Value: Clean(aws.ToString(t.Value))}
+		out[i] = keys.Tag{Key: termtext.Clean(aws.ToString(t.Key)), Value: termtext.Clean(aws.ToString(t.Value))}
 	}
 	return out
 }
 
-func str(p *string) string { return Clean(aws.ToString(p)) }
+func str(p *string) string { return termtext.Clean(aws.ToString(p)) }
 
 func dryRunIgnored() *DryRunResult {
 	return &DryRunResult{Permitted: true, Message: "EC2 carried out the request instead of only checking it (dry run ignored)"}
@@ -353,7 +354,7 @@ func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutp
 		KeyName:        str(resp.KeyName),
 		KeyPairID:      str(resp.KeyPairId),
 		KeyFingerprint: str(resp.KeyFingerprint),
-		KeyMaterial:    []byte(CleanMultiline(aws.ToString(resp.KeyMaterial))),
+		KeyMaterial:    []byte(termtext.CleanMultiline(aws.ToString(resp.KeyMaterial))),
 		Tags:           cleanTags(resp.Tags),
 	}
 	if in.DryRun {
@@ -419,7 +420,7 @@ func (c *Client) DescribeKeyPairs(ctx context.Context, in DescribeInput) ([]KeyP
 			KeyName:        str(kp.KeyName),
 			KeyPairID:      str(kp.KeyPairId),
 			KeyFingerprint: str(kp.KeyFingerprint),
-			KeyType:        Clean(string(kp.KeyType)),
+			KeyType:        termtext.Clean(string(kp.KeyType)),
 			CreateTime:     aws.ToTime(kp.CreateTime),
 			PublicKey:      str(kp.PublicKey),
 			Tags:           cleanTags(kp.Tags),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -81,7 +82,7 @@ func wantKind(t *testing.T, err error, k Kind) *Error {
 
 func assertClean(t testing.TB, s string) {
 	t.Helper()
-	if Clean(s) != s {
+	if termtext.Clean(s) != s {
 		t.Fatalf("text carries control bytes or invalid UTF-8: %q", s)
 	}
 }
@@ -571,34 +572,6 @@ func TestServerTextIsCleaned(t *testing.T) {
 		for _, f := range []string{kp.KeyName, kp.PublicKey, kp.Tags[0].Value} {
 			assertClean(t, f)
 		}
-	}
-}
-
-func TestClean(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"\x1b[31mred\x1b[0m", "red"},
-		{"\x1b]0;pwned\x07title", "title"},
-		{"\x1b]52;c;ZXZpbA==\x1b\\after", "after"},
-		{"\x1bPdcs body\x1b\\x", "x"},
-		{"\x1b7saved\x1b8", "saved"},
-		{"\x1b[2;", ""},
-		{"trailing \x1b", "trailing "},
-		{"\u202eevil\u202c \u2066iso\u2069 \u200fm", "evil iso m"},
-		{"a\tb\nc\r\x00d\x7f", "abcd"},
-		{"csi \u009b2J c1 \u0080\u009f", "csi  c1 "},
-		{"osc \u009d0;t\u009cend", "osc end"},
-		{"bad utf8 \xff\xfe x", "bad utf8  x"},
-		{"ünïcödé ✓", "ünïcödé ✓"},
-		{"\xc2\x9b", ""}, // C1 in UTF-8
-	}
-	for _, tt := range tests {
-		if got := Clean(tt.in); got != tt.want {
-			t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	if got := CleanMultiline("l1\r\nl2\n\x1b"); got != "l1\nl2\n" {
-		t.Errorf("CleanMultiline = %q", got)
 	}
 }
 

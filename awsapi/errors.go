@@ -7,11 +7,12 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/smithy-go"
+
+	"github.com/keypair-dev/keypair/internal/termtext"
 )
 
 // Kind classifies a failed EC2 call by what the user can do about it.
@@ -83,7 +84,7 @@ func (e *Error) Error() string {
 	switch e.Kind {
 	case Duplicate:
 		return fmt.Sprintf("a key pair named %q already exists in %s: choose another name, or delete it with: keypair delete %s",
-			e.KeyName, region, shellQuote(e.KeyName))
+			e.KeyName, region, termtext.ShellQuote(e.KeyName))
 	case NotFound:
 		return fmt.Sprintf("no key pair named %q in %s (key pairs belong to one region: check --region)%s",
 			e.KeyName, region, e.serverSays())
@@ -138,7 +139,7 @@ func (e *Error) Error() string {
 	case LostAnswer:
 		return fmt.Sprintf("EC2 may have created key pair %q but its answer (with the only copy of the private key) was lost; "+
 			"the private key cannot be recovered. Delete the pair with `keypair delete %s` and create it again",
-			e.KeyName, shellQuote(e.KeyName))
+			e.KeyName, termtext.ShellQuote(e.KeyName))
 	case Canceled:
 		if e.Op == "CreateKeyPair" && !e.DryRun {
 			return "cancelled while creating key pair " + quoted(e.KeyName) + ": if EC2 received the request the pair exists without a saved private key; check with keypair list"
@@ -266,9 +267,9 @@ func (e *Error) errText() string {
 	}
 	var ue *url.Error
 	if errors.As(e.Err, &ue) && ue.Err != nil {
-		return Clean(ue.Err.Error())
+		return termtext.Clean(ue.Err.Error())
 	}
-	return Clean(e.Err.Error())
+	return termtext.Clean(e.Err.Error())
 }
 
 func (e *Error) causeSuffix() string {
@@ -302,16 +303,6 @@ func encodedAuthMessage(msg string) string {
 // quoted quotes a key name for a sentence.
 func quoted(s string) string { return fmt.Sprintf("%q", s) }
 
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.+:@/,=", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // KindOf returns the Kind of err if it is (or wraps) an *Error, else Other.
 func KindOf(err error) Kind {
 	var e *Error
@@ -319,121 +310,6 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return Other
-}
-
-// Clean strips control bytes (C0 except none, DEL, C1, and so every escape
-// sequence) and invalid UTF-8 from text that came from a server or a file,
-// so it can be printed or drawn safely.
-func Clean(s string) string {
-	return clean(s, false)
-}
-
-// CleanMultiline is Clean but keeps "\n" (and turns "\r\n" into "\n"), for
-// text whose line breaks matter, such as key material or a public key file.
-// Every other control byte is removed.
-func CleanMultiline(s string) string {
-	return clean(s, true)
-}
-
-func clean(s string, keepNewline bool) string {
-	ok := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			// invalid UTF-8: dropped
-		case r == '\n' && keepNewline:
-			b.WriteRune(r)
-		case r == 0x1b, r >= 0x80 && r <= 0x9f:
-			// An escape sequence goes whole, not just its introducer, so
-			// no "]0;title" or "[31m" remnant is left to confuse a reader.
-			i = skipEscape(s, i, r)
-		case r < 0x20, r == 0x7f:
-			// C0 and DEL: dropped
-		case isBidiControl(r):
-			// direction overrides could make text read as something else
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// skipEscape returns the index just past the escape sequence whose
-// introducer r (ESC or a C1 control) ended at i (ECMA-48: CSI runs to a
-// final byte 0x40-0x7E; OSC, DCS, SOS, PM and APC run to BEL or ST).
-func skipEscape(s string, i int, r rune) int {
-	if r == 0x1b {
-		if i >= len(s) {
-			return i
-		}
-		switch s[i] {
-		case '[':
-			r = 0x9b
-		case ']':
-			r = 0x9d
-		case 'P':
-			r = 0x90
-		case 'X':
-			r = 0x98
-		case '^':
-			r = 0x9e
-		case '_':
-			r = 0x9f
-		default:
-			if s[i] >= 0x20 && s[i] < 0x7f {
-				return i + 1 // a two-byte escape such as ESC 7 or ESC c
-			}
-			return i
-		}
-		i++
-	}
-	switch r {
-	case 0x9b: // CSI
-		for i < len(s) {
-			c := s[i]
-			i++
-			if c >= 0x40 && c <= 0x7e {
-				return i
-			}
-			if c < 0x20 || c > 0x3f && c < 0x40 || c >= 0x7f {
-				return i - 1 // malformed: stop skipping here
-			}
-		}
-		return i
-	case 0x9d, 0x90, 0x98, 0x9e, 0x9f: // strings ended by BEL or ST
-		for i < len(s) {
-			switch {
-			case s[i] == 0x07:
-				return i + 1
-			case s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\':
-				return i + 2
-			case strings.HasPrefix(s[i:], "\u009c"):
-				return i + len("\u009c")
-			}
-			i++
-		}
-		return i
-	}
-	return i
-}
-
-// isBidiControl reports the invisible characters that change the direction
-// of the text around them (Unicode bidi embeddings, overrides, isolates, marks).
-func isBidiControl(r rune) bool {
-	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // Error codes by kind (aws-keypairs.md §3).
@@ -503,13 +379,13 @@ type callInfo struct {
 // classify turns an SDK error into an *Error. Every server string is cleaned.
 func classify(err error, ci callInfo) *Error {
 	e := &Error{
-		Op: ci.op, Region: ci.region, KeyName: Clean(ci.keyName), Err: err,
+		Op: ci.op, Region: ci.region, KeyName: termtext.Clean(ci.keyName), Err: err,
 		Attempts: ci.attempts, Endpoint: ci.endpoint, TagsSent: ci.tags, DryRun: ci.dryRun,
 		Status: httpStatus(err),
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
-		e.RequestID = Clean(re.ServiceRequestID())
+		e.RequestID = termtext.Clean(re.ServiceRequestID())
 	}
 
 	var apiErr smithy.APIError
@@ -526,8 +402,8 @@ func classify(err error, ci callInfo) *Error {
 		}
 		return e
 	case errors.As(err, &apiErr):
-		e.Code = Clean(apiErr.ErrorCode())
-		e.Message = Clean(apiErr.ErrorMessage())
+		e.Code = termtext.Clean(apiErr.ErrorCode())
+		e.Message = termtext.Clean(apiErr.ErrorMessage())
 		kind, known := codeKinds[e.Code]
 		switch {
 		case known:

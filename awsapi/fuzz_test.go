@@ -5,12 +5,11 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -89,7 +88,7 @@ func FuzzResponseBody(f *testing.F) {
 			co, err := c.CreateKeyPair(ctx, CreateInput{Name: "n", Type: keys.RSA, Format: keys.PEM, DryRun: dryRun})
 			if co != nil {
 				check(err, append(tagStrs(co.Tags), co.KeyName, co.KeyPairID, co.KeyFingerprint, dry(co.DryRun))...)
-				if CleanMultiline(string(co.KeyMaterial)) != string(co.KeyMaterial) {
+				if termtext.CleanMultiline(string(co.KeyMaterial)) != string(co.KeyMaterial) {
 					t.Fatalf("key material carries control bytes: %q", co.KeyMaterial)
 				}
 			} else {
@@ -112,29 +111,6 @@ func FuzzResponseBody(f *testing.F) {
 		check(err)
 		for _, kp := range list {
 			check(nil, append(tagStrs(kp.Tags), kp.KeyName, kp.KeyPairID, kp.KeyFingerprint, kp.KeyType, kp.PublicKey)...)
-		}
-	})
-}
-
-// FuzzClean: whatever a server or file sends, Clean's output is valid UTF-8
-// with no control byte, no bidi control, and cleaning it again changes nothing.
-func FuzzClean(f *testing.F) {
-	for _, s := range []string{"plain", "\x1b[31mred", "\x1b]0;t\x07x", "\u009b2J", "\u202eevil", "\xff\xfe", "a\r\nb"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, out := range []string{Clean(s), CleanMultiline(s)} {
-			if !utf8.ValidString(out) {
-				t.Fatalf("invalid UTF-8 from %q: %q", s, out)
-			}
-			for _, r := range out {
-				if r < 0x20 && r != '\n' || r >= 0x7f && r <= 0x9f || isBidiControl(r) {
-					t.Fatalf("control %U left in %q (from %q)", r, out, s)
-				}
-			}
-		}
-		if c := Clean(s); strings.ContainsRune(c, '\n') || Clean(c) != c {
-			t.Fatalf("Clean is not final: %q -> %q", s, c)
 		}
 	})
 }

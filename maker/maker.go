@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -145,8 +146,8 @@ func (m *Maker) makeInAWS(ctx context.Context, req keys.Request) (*Made, error) 
 		made.DryRun = out.DryRun
 		return made, nil
 	}
-	made.KeyPairID = awsapi.Clean(out.KeyPairID)
-	made.KeyFingerprint = awsapi.Clean(out.KeyFingerprint)
+	made.KeyPairID = termtext.Clean(out.KeyPairID)
+	made.KeyFingerprint = termtext.Clean(out.KeyFingerprint)
 	// From here on EC2 holds the pair and we hold the only copy of its
 	// private key: never return without it. Keep the material as EC2 sent
 	// it, normalised to LF line endings and a final newline.
@@ -323,8 +324,8 @@ func (m *Maker) Import(ctx context.Context, made *Made) error {
 		}
 		return ferr
 	}
-	made.KeyPairID = awsapi.Clean(out.KeyPairID)
-	if fp := awsapi.Clean(out.KeyFingerprint); fp != "" {
+	made.KeyPairID = termtext.Clean(out.KeyPairID)
+	if fp := termtext.Clean(out.KeyFingerprint); fp != "" {
 		if fp != made.KeyFingerprint {
 			made.Warnings = append(made.Warnings, fmt.Sprintf(
 				"EC2 reported fingerprint %s, but %s was computed here", fp, made.KeyFingerprint))

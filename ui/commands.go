@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 )
@@ -199,7 +201,7 @@ func completeCmd(seq int, input string) tea.Cmd {
 				}
 			}
 			if isDir {
-				msg.names = append(msg.names, awsapi.Clean(n))
+				msg.names = append(msg.names, termtext.Clean(n))
 			}
 		}
 		sort.Strings(msg.names)

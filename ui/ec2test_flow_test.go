@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
+
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/keys"

@@ -4,7 +4,8 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/keypair-dev/keypair/awsapi"
+
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 )
@@ -52,21 +53,7 @@ func scpLine(sshConn, user, path string) string {
 	if f[3] != "22" {
 		cmd += "-P " + f[3] + " "
 	}
-	return cmd + shellQuote(target) + " ."
-}
-
-func shellQuote(s string) string {
-	safe := true
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./-_[]~", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return cmd + termtext.ShellQuote(target) + " ."
 }
 
 func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []string {
@@ -78,9 +65,9 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 			return
 		}
 		left = append(left, st.Hint.Render(label))
-		left = append(left, "  "+st.Value.Render(awsapi.Clean(value)))
+		left = append(left, "  "+st.Value.Render(termtext.Clean(value)))
 	}
-	art := awsapi.CleanMultiline(fp.Randomart)
+	art := termtext.CleanMultiline(fp.Randomart)
 	artW := lipgloss.Width(art)
 	side := art != "" && width >= 60+artW
 	leftW := width
@@ -96,7 +83,7 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	}
 	if m.KeyFingerprint != "" {
 		top = append(top, wrapStyled(st.Hint, label, width)...)
-		top = append(top, "  "+st.Value.Render(awsapi.Clean(m.KeyFingerprint)))
+		top = append(top, "  "+st.Value.Render(termtext.Clean(m.KeyFingerprint)))
 	}
 	field("OpenSSH SHA256", fp.SHA256)
 	field("OpenSSH MD5", fp.MD5)
@@ -105,14 +92,14 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 		id = "(offline: not in EC2)"
 	}
 	if line := strings.TrimSuffix(id+" · "+m.Region, " · "); line != "" {
-		left = append(left, st.Hint.Render("ID ")+st.Value.Render(awsapi.Clean(line)))
+		left = append(left, st.Hint.Render("ID ")+st.Value.Render(termtext.Clean(line)))
 	}
 	for i, l := range left {
 		if lipgloss.Width(l) > leftW {
 			left[i] = truncate(l, leftW)
 		}
 	}
-	lines := []string{st.OK.Render("✓ Saved " + awsapi.Clean(m.Request.Name))}
+	lines := []string{st.OK.Render("✓ Saved " + termtext.Clean(m.Request.Name))}
 	lines = append(lines, top...)
 	if side {
 		body := lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(left, "\n"), "  ", st.Art.Render(art))
@@ -123,15 +110,15 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 			lines = append(lines, strings.Split(st.Art.Render(art), "\n")...)
 		}
 	}
-	for _, l := range hardWrap("Saved to "+awsapi.Clean(m.Path), width) {
+	for _, l := range hardWrap("Saved to "+termtext.Clean(m.Path), width) {
 		lines = append(lines, st.Value.Render(l))
 	}
 	if s := scpLine(sshConn, user, m.Path); s != "" {
-		for _, l := range hardWrap("Fetch: "+awsapi.Clean(s), width) {
+		for _, l := range hardWrap("Fetch: "+termtext.Clean(s), width) {
 			lines = append(lines, st.Value.Render(l))
 		}
 	}
-	pub := strings.TrimSpace(awsapi.Clean(m.PublicKey))
+	pub := strings.TrimSpace(termtext.Clean(m.PublicKey))
 	lines = append(lines, st.Hint.Render("Public key (c copies it)"))
 	lines = append(lines, st.Value.Render(truncate(pub, width)))
 	if v.warning != "" {

@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
+
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
 )

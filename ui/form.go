@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/keys"
 )

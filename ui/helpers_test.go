@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/keys"

@@ -12,7 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 )
@@ -776,7 +778,7 @@ func (m *Model) header() (string, string) {
 	case m.creds.err != nil:
 		creds = "credentials: " + credErrText(m.creds.err)
 	default:
-		src := awsapi.Clean(m.creds.info.Source)
+		src := termtext.Clean(m.creds.info.Source)
 		if i := strings.IndexByte(src, ':'); i > 0 {
 			src = src[:i]
 		}

@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
 )
@@ -494,7 +495,7 @@ func TestScpLineOnlyInSSHSession(t *testing.T) {
 
 	// From the program's environment message too, and a non-standard port.
 	m.Update(tea.EnvMsg{"SSH_CONNECTION=::1 50000 2001:db8::7 2222", "LOGNAME=bob"})
-	if !strings.Contains(strings.ReplaceAll(screenText(m), "\n", ""), "scp -P 2222 bob@[2001:db8::7]:") {
+	if !strings.Contains(strings.ReplaceAll(screenText(m), "\n", ""), "scp -P 2222 'bob@[2001:db8::7]:") {
 		t.Fatalf("no scp line:\n%s", screenText(m))
 	}
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/keys"

@@ -7,7 +7,8 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/keypair-dev/keypair/awsapi"
+
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 )
@@ -46,12 +47,12 @@ func saveError(err error, path string) string {
 func (d *saveDialog) completed(msg completeMsg) {
 	d.matches = nil
 	if msg.err != nil {
-		d.err = "cannot list " + awsapi.Clean(msg.dir) + ": " + errText(msg.err)
+		d.err = "cannot list " + termtext.Clean(msg.dir) + ": " + errText(msg.err)
 		return
 	}
 	switch len(msg.names) {
 	case 0:
-		d.err = "no folder in " + awsapi.Clean(dirOr(msg.dir)) + " starts with " + fmt.Sprintf("%q", awsapi.Clean(msg.base))
+		d.err = "no folder in " + termtext.Clean(dirOr(msg.dir)) + " starts with " + fmt.Sprintf("%q", termtext.Clean(msg.base))
 	case 1:
 		d.path.SetValue(msg.dir + msg.names[0] + "/")
 	default:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
+
 	"github.com/keypair-dev/keypair/keys"
 )
 

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/spinner"
+
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -108,14 +110,14 @@ func dryRunOutcome(d *awsapi.DryRunResult, req keys.Request) outcome {
 			fmt.Sprintf("EC2 would allow %s of %q in %s.", op, req.Name, region),
 			"Nothing was created. Turn off Dry run in the form to create the key pair.",
 		}
-		if msg := awsapi.Clean(d.Message); msg != "" {
+		if msg := termtext.Clean(d.Message); msg != "" {
 			o.body = append(o.body, "EC2 said: "+msg)
 		}
 		return o
 	}
 	o := outcome{title: "✗ Dry run: denied"}
 	o.body = []string{fmt.Sprintf("EC2 would refuse %s of %q in %s.", op, req.Name, region)}
-	if msg := awsapi.Clean(d.Message); msg != "" {
+	if msg := termtext.Clean(d.Message); msg != "" {
 		o.body = append(o.body, "EC2 said: "+msg)
 	}
 	o.body = append(o.body, "Nothing was created. Ask an administrator for "+op+" in "+region+", or use another profile.")
@@ -148,7 +150,7 @@ func errorOutcome(err error, req keys.Request, cancelled bool, w *working) outco
 // errLines is err's text cleaned of control bytes, one entry per line.
 func errLines(err error) []string {
 	var out []string
-	for _, l := range strings.Split(awsapi.CleanMultiline(err.Error()), "\n") {
+	for _, l := range strings.Split(termtext.CleanMultiline(err.Error()), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			out = append(out, l)
 		}
