@@ -10,6 +10,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // awsCLI is a cli whose AWS calls go to a fresh stand-in EC2 endpoint with
@@ -47,7 +48,7 @@ func TestCreateAWSSavesWhatEC2Returned(t *testing.T) {
 				t.Fatal(err)
 			}
 			pairs := srv.KeyPairs("us-east-1")
-			if len(pairs) != 1 || pairs[0].Name != "web" || len(pairs[0].Tags) != 1 || pairs[0].Tags[0] != (keys.Tag{Key: "env", Value: "prod"}) {
+			if len(pairs) != 1 || pairs[0].Name != "web" || len(pairs[0].Tags) != 1 || pairs[0].Tags[0] != (pair.Tag{Key: "env", Value: "prod"}) {
 				t.Fatalf("server state: %+v", pairs)
 			}
 			if got.KeyPairID != pairs[0].ID || got.KeyFingerprint != pairs[0].Fingerprint || got.Region != "us-east-1" || got.Source != "aws" {

@@ -14,6 +14,7 @@ import (
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // createOptions are the flags of `keypair create`.
@@ -86,13 +87,13 @@ func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([
 // requestFrom builds the request from the config defaults and the flags
 // that were set. Tags: the config's default tags, then --tag (a --tag with
 // the same key replaces the default).
-func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (keys.Request, error) {
-	req := keys.Request{
+func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (pair.Request, error) {
+	req := pair.Request{
 		Name:       o.name,
 		Type:       keys.Type(cfg.Type),
 		Format:     keys.Format(cfg.Format),
 		PPKVersion: cfg.PPKVersion,
-		Source:     keys.Source(cfg.Source),
+		Source:     pair.Source(cfg.Source),
 		Region:     cfg.Region,
 		Profile:    cfg.Profile,
 		DryRun:     o.dryRun,
@@ -109,13 +110,13 @@ func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (keys.
 		req.PPKVersion = o.ppkVersion
 	}
 	if flags.Changed("source") {
-		req.Source = keys.Source(strings.ToLower(o.source))
+		req.Source = pair.Source(strings.ToLower(o.source))
 	}
 	for _, t := range cfg.Tags {
-		req.Tags = append(req.Tags, keys.Tag{Key: t.Key, Value: t.Value})
+		req.Tags = append(req.Tags, pair.Tag{Key: t.Key, Value: t.Value})
 	}
 	for _, s := range o.tags {
-		t, err := keys.ParseTag(s)
+		t, err := pair.ParseTag(s)
 		if err != nil {
 			return req, usagef("--tag %q: %v", s, err)
 		}
@@ -125,7 +126,7 @@ func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (keys.
 }
 
 // setTag replaces the tag with t's key, or appends t.
-func setTag(tags []keys.Tag, t keys.Tag) []keys.Tag {
+func setTag(tags []pair.Tag, t pair.Tag) []pair.Tag {
 	for i := range tags {
 		if tags[i].Key == t.Key {
 			tags[i] = t
@@ -136,7 +137,7 @@ func setTag(tags []keys.Tag, t keys.Tag) []keys.Tag {
 }
 
 // invalidRequest turns every broken rule into one usage error, a line each.
-func invalidRequest(errs []*keys.FieldError) error {
+func invalidRequest(errs []*pair.FieldError) error {
 	lines := make([]string, len(errs))
 	for i, fe := range errs {
 		lines[i] = "  " + fe.Error()
@@ -174,7 +175,7 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		out = maker.DefaultPath(cfg.SaveDir, req)
 	}
 	m := &maker.Maker{}
-	if req.Source != keys.SourceOffline {
+	if req.Source != pair.SourceOffline {
 		client, err := a.awsClient(cmd.Context(), cfg)
 		if err != nil {
 			return err
@@ -233,11 +234,11 @@ func (a *app) awsClient(ctx context.Context, cfg config.Config) (*awsapi.Client,
 }
 
 // fingerprintLabel names the algorithm of the fingerprint EC2 shows for made.
-func fingerprintLabel(t keys.Type, source keys.Source) string {
+func fingerprintLabel(t keys.Type, source pair.Source) string {
 	switch {
 	case t == keys.ED25519:
 		return "SHA-256 of the public key"
-	case source == keys.SourceAWS:
+	case source == pair.SourceAWS:
 		return "SHA-1 of the private key, as EC2 shows keys it created"
 	default:
 		return "MD5 of the public key, as EC2 shows imported keys"
@@ -247,9 +248,9 @@ func fingerprintLabel(t keys.Type, source keys.Source) string {
 func printCreated(w io.Writer, m *maker.Made) {
 	r := m.Request
 	switch r.Source {
-	case keys.SourceAWS:
+	case pair.SourceAWS:
 		fmt.Fprintf(w, "Created key pair %q (%s) in %s.\n", r.Name, m.KeyPairID, m.Region)
-	case keys.SourceLocal:
+	case pair.SourceLocal:
 		fmt.Fprintf(w, "Made key pair %q here and imported it to %s (%s).\n", r.Name, m.Region, m.KeyPairID)
 	default:
 		fmt.Fprintf(w, "Made key pair %q offline; it is not in AWS (import it with: keypair import --name %q --public-key FILE).\n", r.Name, r.Name)
@@ -276,7 +277,7 @@ type dryRunResult struct {
 }
 
 // printDryRun reports a dry run; a denied one is a failure (exit 1).
-func (a *app) printDryRun(asJSON bool, action string, req keys.Request, region string, d *awsapi.DryRunResult) error {
+func (a *app) printDryRun(asJSON bool, action string, req pair.Request, region string, d *awsapi.DryRunResult) error {
 	msg := termtext.Clean(d.Message)
 	if asJSON {
 		if err := writeJSON(a.stdout, dryRunResult{KeyName: req.Name, Action: action, Source: string(req.Source),

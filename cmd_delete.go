@@ -9,7 +9,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
-	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 func (a *app) deleteCommand() *cobra.Command {
@@ -42,7 +42,7 @@ not a terminal.`,
 				if err != nil {
 					return err
 				}
-				return a.printDryRun(asJSON, "DeleteKeyPair", keys.Request{Name: name}, client.Region(), out.DryRun)
+				return a.printDryRun(asJSON, "DeleteKeyPair", pair.Request{Name: name}, client.Region(), out.DryRun)
 			}
 			// EC2 answers success for a name that does not exist, so look first.
 			pairs, err := client.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{name}})

@@ -10,6 +10,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // importOptions are the flags of `keypair import`.
@@ -80,9 +81,9 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	case "ssh-ed25519":
 		kt = keys.ED25519
 	}
-	req := keys.Request{Name: o.name, Type: kt, Format: keys.PEM, Source: keys.SourceLocal}
+	req := pair.Request{Name: o.name, Type: kt, Format: keys.PEM, Source: pair.SourceLocal}
 	for _, s := range o.tags {
-		t, err := keys.ParseTag(s)
+		t, err := pair.ParseTag(s)
 		if err != nil {
 			return usagef("--tag %q: %v", s, err)
 		}
@@ -120,7 +121,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 		return writeJSON(a.stdout, res)
 	}
 	fmt.Fprintf(a.stdout, "Imported key pair %q (%s) into %s.\n", res.KeyName, res.KeyPairID, res.Region)
-	fmt.Fprintf(a.stdout, "  fingerprint:  %s  (EC2: %s)\n", res.KeyFingerprint, fingerprintLabel(kt, keys.SourceLocal))
+	fmt.Fprintf(a.stdout, "  fingerprint:  %s  (EC2: %s)\n", res.KeyFingerprint, fingerprintLabel(kt, pair.SourceLocal))
 	fmt.Fprintf(a.stdout, "  OpenSSH:      %s\n", res.SHA256Fingerprint)
 	if fps.AWSImported != "" && res.KeyFingerprint != "" && fps.AWSImported != res.KeyFingerprint {
 		fmt.Fprintf(a.stderr, "keypair: warning: EC2 reported fingerprint %s, but %s was computed here\n", res.KeyFingerprint, fps.AWSImported)

@@ -5,14 +5,14 @@ import (
 	"fmt"
 
 	"github.com/keypair-dev/keypair/internal/termtext"
-	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 	"github.com/keypair-dev/keypair/ui"
 )
 
 // interactiveOptions are what `keypair create` passes on to the form.
 type interactiveOptions struct {
-	prefill  *keys.Request // nil: the config's defaults
+	prefill  *pair.Request // nil: the config's defaults
 	savePath string        // --out: prefills the save dialog
 	json     bool          // --json: print each saved key as create --json does
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // API is the set of EC2 key pair calls keypair makes. *Client implements it;
@@ -43,7 +44,7 @@ type CreateInput struct {
 	Name   string
 	Type   keys.Type
 	Format keys.Format
-	Tags   []keys.Tag
+	Tags   []pair.Tag
 	DryRun bool
 }
 
@@ -53,7 +54,7 @@ type CreateOutput struct {
 	KeyPairID      string
 	KeyFingerprint string
 	KeyMaterial    []byte // the private key file, exactly as EC2 returned it
-	Tags           []keys.Tag
+	Tags           []pair.Tag
 	DryRun         *DryRunResult
 }
 
@@ -62,7 +63,7 @@ type CreateOutput struct {
 type ImportInput struct {
 	Name      string
 	PublicKey []byte
-	Tags      []keys.Tag
+	Tags      []pair.Tag
 	DryRun    bool
 }
 
@@ -71,7 +72,7 @@ type ImportOutput struct {
 	KeyName        string
 	KeyPairID      string
 	KeyFingerprint string
-	Tags           []keys.Tag
+	Tags           []pair.Tag
 	DryRun         *DryRunResult
 }
 
@@ -89,7 +90,7 @@ type KeyPairInfo struct {
 	KeyType        string     `json:"keyType"`
 	CreateTime     time.Time  `json:"createTime"`
 	PublicKey      string     `json:"publicKey,omitempty"`
-	Tags           []keys.Tag `json:"tags"`
+	Tags           []pair.Tag `json:"tags"`
 }
 
 // DeleteInput names the pair to delete.
@@ -300,7 +301,7 @@ func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context)
 	return nil, classify(err, ci)
 }
 
-func tagSpecs(tags []keys.Tag) []types.TagSpecification {
+func tagSpecs(tags []pair.Tag) []types.TagSpecification {
 	if len(tags) == 0 {
 		return nil
 	}
@@ -311,13 +312,13 @@ func tagSpecs(tags []keys.Tag) []types.TagSpecification {
 	return []types.TagSpecification{{ResourceType: types.ResourceTypeKeyPair, Tags: ts}}
 }
 
-func cleanTags(in []types.Tag) []keys.Tag {
+func cleanTags(in []types.Tag) []pair.Tag {
 	if len(in) == 0 {
 		return nil
 	}
-	out := make([]keys.Tag, len(in))
+	out := make([]pair.Tag, len(in))
 	for i, t := range in {
-		out[i] = keys.Tag{Key: termtext.Clean(aws.ToString(t.Key)), Value: termtext.Clean(aws.ToString(t.Value))}
+		out[i] = pair.Tag{Key: termtext.Clean(aws.ToString(t.Key)), Value: termtext.Clean(aws.ToString(t.Value))}
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // clearAWSEnv removes every AWS_* variable for the test (restored after) and
@@ -100,7 +101,7 @@ func TestCreateKeyPair(t *testing.T) {
 		{keys.ED25519, keys.PPK, "PuTTY-User-Key-File-3: ssh-ed25519\n"},
 	} {
 		name := "k-" + string(tc.typ) + "-" + string(tc.format)
-		tags := []keys.Tag{{Key: "env", Value: "dev"}, {Key: "Name", Value: "a b"}}
+		tags := []pair.Tag{{Key: "env", Value: "dev"}, {Key: "Name", Value: "a b"}}
 		out, err := c.CreateKeyPair(ctx, CreateInput{Name: name, Type: tc.typ, Format: tc.format, Tags: tags})
 		if err != nil {
 			t.Fatal(err)
@@ -144,7 +145,7 @@ func TestImportDescribeDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := []byte(keys.AuthorizedKey(k.SSHPublicKey(), "me@host"))
-	imp, err := c.ImportKeyPair(ctx, ImportInput{Name: "imp", PublicKey: file, Tags: []keys.Tag{{Key: "team", Value: "ops"}}})
+	imp, err := c.ImportKeyPair(ctx, ImportInput{Name: "imp", PublicKey: file, Tags: []pair.Tag{{Key: "team", Value: "ops"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestDryRun(t *testing.T) {
 	s, c := setup(t)
 	ctx := context.Background()
 	out, err := c.CreateKeyPair(ctx, CreateInput{Name: "d", Type: keys.RSA, Format: keys.PEM, DryRun: true,
-		Tags: []keys.Tag{{Key: "a", Value: "b"}}})
+		Tags: []pair.Tag{{Key: "a", Value: "b"}}})
 	if err != nil || out.DryRun == nil || !out.DryRun.Permitted || !strings.Contains(out.DryRun.Message, "would have succeeded") {
 		t.Fatalf("create dry run = %+v, %v", out, err)
 	}
@@ -285,7 +286,7 @@ func TestUnauthorized(t *testing.T) {
 	s, c := setup(t)
 	s.Inject(ec2test.Fault{Kind: ec2test.Deny, Action: "CreateKeyPair"})
 	_, err := c.CreateKeyPair(context.Background(), CreateInput{Name: "u", Type: keys.RSA, Format: keys.PEM,
-		Tags: []keys.Tag{{Key: "a", Value: "b"}}})
+		Tags: []pair.Tag{{Key: "a", Value: "b"}}})
 	wantKind(t, err, Unauthorized)
 	for _, w := range []string{"ec2:CreateKeyPair", "ec2:CreateTags", "aws sts decode-authorization-message --encoded-message AbCdEf0123456789-_EncodedExample", "us-east-1"} {
 		if !strings.Contains(err.Error(), w) {
@@ -518,7 +519,7 @@ func TestBadPublicKeyAndParameters(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.ImportKeyPair(ctx, ImportInput{Name: "bad", PublicKey: []byte("ssh-rsa bm90IGEga2V5 x\n")})
 	wantKind(t, err, BadPublicKey)
-	_, err = c.CreateKeyPair(ctx, CreateInput{Name: "t", Type: keys.RSA, Format: keys.PEM, Tags: []keys.Tag{{Key: "aws:x", Value: "1"}}})
+	_, err = c.CreateKeyPair(ctx, CreateInput{Name: "t", Type: keys.RSA, Format: keys.PEM, Tags: []pair.Tag{{Key: "aws:x", Value: "1"}}})
 	wantKind(t, err, InvalidParameter)
 	_, err = c.CreateKeyPair(ctx, CreateInput{Name: "t", Type: "dsa", Format: keys.PEM})
 	wantKind(t, err, InvalidParameter)
@@ -557,7 +558,7 @@ func TestServerTextIsCleaned(t *testing.T) {
 
 	// Names and tags echoed by the server are cleaned too.
 	out, err := c.CreateKeyPair(ctx, CreateInput{Name: "n\u009b1m", Type: keys.ED25519, Format: keys.PEM,
-		Tags: []keys.Tag{{Key: "k\u0090", Value: "v\u009d0;x"}}})
+		Tags: []pair.Tag{{Key: "k\u0090", Value: "v\u009d0;x"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // BenchmarkDryRunRoundTrip measures one signed CreateKeyPair dry run against
@@ -18,7 +19,7 @@ func BenchmarkDryRunRoundTrip(b *testing.B) {
 	c := newClient(b, s, Options{})
 	ctx := context.Background()
 	in := CreateInput{Name: "bench", Type: keys.ED25519, Format: keys.PEM, DryRun: true,
-		Tags: []keys.Tag{{Key: "env", Value: "bench"}}}
+		Tags: []pair.Tag{{Key: "env", Value: "bench"}}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -11,6 +11,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // cannedTransport answers every request with one status and body.
@@ -78,7 +79,7 @@ func FuzzResponseBody(f *testing.F) {
 			}
 			return d.Message
 		}
-		tagStrs := func(tags []keys.Tag) (out []string) {
+		tagStrs := func(tags []pair.Tag) (out []string) {
 			for _, tg := range tags {
 				out = append(out, tg.Key, tg.Value)
 			}

@@ -68,16 +68,3 @@ func ExampleFingerprintsOf() {
 	// |       . ..oo o  |
 	// +----[SHA256]-----+
 }
-
-// The rules of a request, as the command line and the form check them.
-func ExampleRequest_Validate() {
-	req := keys.Request{Name: " web", Type: keys.RSA, Bits: 4096, Source: keys.SourceAWS,
-		Tags: []keys.Tag{{Key: "aws:owner", Value: "me"}}}
-	for _, e := range req.Validate() {
-		fmt.Println(e)
-	}
-	// Output:
-	// name: no leading or trailing spaces
-	// bits: EC2 makes RSA keys of 2048 bits only (for 4096 bits choose source local or offline)
-	// tag[1].key: keys starting with "aws:" are reserved by AWS
-}

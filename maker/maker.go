@@ -1,4 +1,4 @@
-// Package maker is the one pipeline that turns a keys.Request into a saved
+// Package maker is the one pipeline that turns a pair.Request into a saved
 // key pair, shared by the batch command line and the interactive app:
 // make (EC2 CreateKeyPair, or generate here), save safely, and for the local
 // source import the public key after the private key is safe on disk.
@@ -18,6 +18,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // rollbackTimeout bounds the DeleteKeyPair that undoes a create whose key could not be saved.
@@ -33,7 +34,7 @@ type Maker struct {
 // memory; after Save, the path it was written to; after Import (local), the
 // key pair ID EC2 gave it.
 type Made struct {
-	Request keys.Request
+	Request pair.Request
 	Key     *keys.PrivateKey
 	// File is the private key file to save, exactly as it will be written.
 	File []byte
@@ -91,7 +92,7 @@ func (m *Made) Saved() bool { return m != nil && m.Path != "" }
 
 // InvalidRequestError lists every rule a request broke. Nothing was made.
 type InvalidRequestError struct {
-	Errs []*keys.FieldError
+	Errs []*pair.FieldError
 }
 
 func (e *InvalidRequestError) Error() string {
@@ -104,7 +105,7 @@ func (e *InvalidRequestError) Error() string {
 
 // Normalize fills the request's defaults (RSA bits, PPK version) so that
 // what is validated is what is made.
-func Normalize(req keys.Request) keys.Request {
+func Normalize(req pair.Request) pair.Request {
 	if req.Type == keys.RSA && req.Bits == 0 {
 		req.Bits = keys.DefaultRSABits
 	}
@@ -118,23 +119,23 @@ func Normalize(req keys.Request) keys.Request {
 // the returned material; for SourceLocal and SourceOffline it generates the
 // key here. A dry run (aws or local) asks EC2 whether the call is permitted
 // and returns with only DryRun set. The request must be valid (Validate).
-func (m *Maker) Make(ctx context.Context, req keys.Request) (*Made, error) {
+func (m *Maker) Make(ctx context.Context, req pair.Request) (*Made, error) {
 	req = Normalize(req)
 	if errs := req.Validate(); len(errs) > 0 {
 		return nil, &InvalidRequestError{Errs: errs}
 	}
-	if req.Source != keys.SourceOffline && m.API == nil {
+	if req.Source != pair.SourceOffline && m.API == nil {
 		return nil, fmt.Errorf("source %q needs AWS, but no AWS client is configured", req.Source)
 	}
 	switch req.Source {
-	case keys.SourceAWS:
+	case pair.SourceAWS:
 		return m.makeInAWS(ctx, req)
 	default:
 		return m.makeHere(ctx, req)
 	}
 }
 
-func (m *Maker) makeInAWS(ctx context.Context, req keys.Request) (*Made, error) {
+func (m *Maker) makeInAWS(ctx context.Context, req pair.Request) (*Made, error) {
 	out, err := m.API.CreateKeyPair(ctx, awsapi.CreateInput{
 		Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags, DryRun: req.DryRun,
 	})
@@ -190,7 +191,7 @@ func checkFingerprint(made *Made, ours string) {
 	}
 }
 
-func (m *Maker) makeHere(ctx context.Context, req keys.Request) (*Made, error) {
+func (m *Maker) makeHere(ctx context.Context, req pair.Request) (*Made, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -200,7 +201,7 @@ func (m *Maker) makeHere(ctx context.Context, req keys.Request) (*Made, error) {
 	}
 	key.Comment = req.Name
 	made := &Made{Request: req, Key: key}
-	if req.Source == keys.SourceLocal {
+	if req.Source == pair.SourceLocal {
 		made.Region = req.Region
 	}
 	if err := m.describe(made, false); err != nil {
@@ -305,7 +306,7 @@ func (e *ImportFailedError) Unwrap() error { return e.Err }
 // half exists, and the error says so; where EC2 may have imported the key
 // anyway (a lost answer, a network failure) the file is kept.
 func (m *Maker) Import(ctx context.Context, made *Made) error {
-	if made.Request.Source != keys.SourceLocal || made.DryRun != nil {
+	if made.Request.Source != pair.SourceLocal || made.DryRun != nil {
 		return nil
 	}
 	if m.API == nil {
@@ -350,7 +351,7 @@ func definitelyNotImported(err error) bool {
 // so that neither half exists. It is for the batch mode, where nobody can
 // choose another path; the interactive app asks instead.
 func (m *Maker) Rollback(ctx context.Context, made *Made) error {
-	if made.Request.Source != keys.SourceAWS || made.Saved() || m.API == nil {
+	if made.Request.Source != pair.SourceAWS || made.Saved() || m.API == nil {
 		return nil
 	}
 	_, err := m.API.DeleteKeyPair(ctx, awsapi.DeleteInput{Name: made.Request.Name})
@@ -360,7 +361,7 @@ func (m *Maker) Rollback(ctx context.Context, made *Made) error {
 // DefaultPath is where the private key of req is saved unless told
 // otherwise: DIR/NAME.pem or DIR/NAME.ppk (DIR defaults to ~/.ssh). Path
 // separators in the name become "_".
-func DefaultPath(dir string, req keys.Request) string {
+func DefaultPath(dir string, req pair.Request) string {
 	if dir == "" {
 		dir = "~/.ssh"
 	}
@@ -404,7 +405,7 @@ func (e *SaveFailedError) Unwrap() error { return e.Err }
 // (before EC2 is called), make, save, and import for the local source. On
 // failure nothing is left behind, in EC2 or on disk, except where EC2's
 // answer was lost (the error then says so).
-func (m *Maker) Run(ctx context.Context, req keys.Request, path string, stdout io.Writer) (*Made, error) {
+func (m *Maker) Run(ctx context.Context, req pair.Request, path string, stdout io.Writer) (*Made, error) {
 	req = Normalize(req)
 	if errs := req.Validate(); len(errs) > 0 {
 		return nil, &InvalidRequestError{Errs: errs}
@@ -413,7 +414,7 @@ func (m *Maker) Run(ctx context.Context, req keys.Request, path string, stdout i
 		// Before EC2 makes a pair, prove the key can be saved (a probe file);
 		// a key made here costs nothing to drop, so the name check will do.
 		check := keys.CheckFree
-		if req.Source == keys.SourceAWS {
+		if req.Source == pair.SourceAWS {
 			check = keys.CheckTarget
 		}
 		if err := check(path); err != nil {
@@ -425,7 +426,7 @@ func (m *Maker) Run(ctx context.Context, req keys.Request, path string, stdout i
 		return made, err
 	}
 	if err := m.Save(made, path, stdout); err != nil {
-		if req.Source != keys.SourceAWS {
+		if req.Source != pair.SourceAWS {
 			return nil, err
 		}
 		// Use a fresh context: the pair must not outlive a failed save

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // fakeEC2 answers like EC2 from real keys made here, and records calls.
@@ -79,14 +80,14 @@ func (f *fakeEC2) DeleteKeyPair(_ context.Context, in awsapi.DeleteInput) (*awsa
 	return &awsapi.DeleteOutput{}, nil
 }
 
-func req(src keys.Source, t keys.Type, f keys.Format) keys.Request {
-	return keys.Request{Name: "web", Type: t, Format: f, Source: src, Region: "us-east-1"}
+func req(src pair.Source, t keys.Type, f keys.Format) pair.Request {
+	return pair.Request{Name: "web", Type: t, Format: f, Source: src, Region: "us-east-1"}
 }
 
 func TestMakeAWSKeepsWhatEC2Returned(t *testing.T) {
 	api := &fakeEC2{}
 	m := &Maker{API: api}
-	made, err := m.Make(context.Background(), req(keys.SourceAWS, keys.RSA, keys.PEM))
+	made, err := m.Make(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestMakeAWSKeepsWhatEC2Returned(t *testing.T) {
 
 func TestMakeAWSWarnsOnFingerprintMismatch(t *testing.T) {
 	m := &Maker{API: &fakeEC2{fp: "00:11"}}
-	made, err := m.Make(context.Background(), req(keys.SourceAWS, keys.ED25519, keys.PEM))
+	made, err := m.Make(context.Background(), req(pair.SourceAWS, keys.ED25519, keys.PEM))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestMakeAWSWarnsOnFingerprintMismatch(t *testing.T) {
 func TestMakeAWSKeepsUnreadableMaterial(t *testing.T) {
 	raw := []byte("-----BEGIN SOMETHING NEW-----\r\nAAAA\r\n-----END SOMETHING NEW-----")
 	m := &Maker{API: &fakeEC2{material: func(*keys.PrivateKey, keys.Format) []byte { return raw }}}
-	made, err := m.Make(context.Background(), req(keys.SourceAWS, keys.RSA, keys.PEM))
+	made, err := m.Make(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM))
 	if err != nil {
 		t.Fatalf("the only copy of a private key must not be dropped: %v", err)
 	}
@@ -127,7 +128,7 @@ func TestMakeAWSKeepsUnreadableMaterial(t *testing.T) {
 
 func TestMakeAWSRewritesPPKVersion(t *testing.T) {
 	m := &Maker{API: &fakeEC2{}}
-	r := req(keys.SourceAWS, keys.ED25519, keys.PPK)
+	r := req(pair.SourceAWS, keys.ED25519, keys.PPK)
 	r.PPKVersion = 2
 	made, err := m.Make(context.Background(), r)
 	if err != nil {
@@ -143,7 +144,7 @@ func TestMakeAWSRewritesPPKVersion(t *testing.T) {
 
 func TestMakeRefusesInvalidRequest(t *testing.T) {
 	api := &fakeEC2{}
-	_, err := (&Maker{API: api}).Make(context.Background(), keys.Request{Name: " bad", Type: "dsa", Format: keys.PEM, Source: keys.SourceAWS})
+	_, err := (&Maker{API: api}).Make(context.Background(), pair.Request{Name: " bad", Type: "dsa", Format: keys.PEM, Source: pair.SourceAWS})
 	var inv *InvalidRequestError
 	if !errors.As(err, &inv) || len(inv.Errs) < 2 {
 		t.Fatalf("err %v", err)
@@ -158,7 +159,7 @@ func TestRunRollsBackWhenSaveFails(t *testing.T) {
 	path := filepath.Join(dir, "web.pem")
 	// Another process takes the name between the check and the save.
 	api := &fakeEC2{onCreate: func() { os.WriteFile(path, []byte("theirs"), 0o600) }}
-	_, err := (&Maker{API: api}).Run(context.Background(), req(keys.SourceAWS, keys.ED25519, keys.PEM), path, nil)
+	_, err := (&Maker{API: api}).Run(context.Background(), req(pair.SourceAWS, keys.ED25519, keys.PEM), path, nil)
 	var sf *SaveFailedError
 	if !errors.As(err, &sf) || !sf.RolledBack || !errors.Is(err, keys.ErrExists) {
 		t.Fatalf("err %v", err)
@@ -176,7 +177,7 @@ func TestRunTargetCheckedFirst(t *testing.T) {
 	path := filepath.Join(dir, "web.pem")
 	os.WriteFile(path, nil, 0o600)
 	api := &fakeEC2{}
-	_, err := (&Maker{API: api}).Run(context.Background(), req(keys.SourceAWS, keys.RSA, keys.PEM), path, nil)
+	_, err := (&Maker{API: api}).Run(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM), path, nil)
 	var te *TargetError
 	if !errors.As(err, &te) || len(api.calls) != 0 {
 		t.Fatalf("err %v, calls %v", err, api.calls)
@@ -194,7 +195,7 @@ func TestImportFailureRemovesOrKeepsFile(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "k.pem")
 		api := &fakeEC2{importErr: &awsapi.Error{Kind: tc.kind, Op: "ImportKeyPair", Message: "no"}}
-		_, err := (&Maker{API: api}).Run(context.Background(), req(keys.SourceLocal, keys.ED25519, keys.PEM), path, nil)
+		_, err := (&Maker{API: api}).Run(context.Background(), req(pair.SourceLocal, keys.ED25519, keys.PEM), path, nil)
 		var ie *ImportFailedError
 		if !errors.As(err, &ie) || ie.Removed != tc.removed {
 			t.Errorf("kind %v: err %v", tc.kind, err)
@@ -209,7 +210,7 @@ func TestImportFailureRemovesOrKeepsFile(t *testing.T) {
 
 func TestLocalDryRunSendsNoPrivateKey(t *testing.T) {
 	api := &fakeEC2{}
-	r := req(keys.SourceLocal, keys.RSA, keys.PEM)
+	r := req(pair.SourceLocal, keys.RSA, keys.PEM)
 	r.DryRun = true
 	made, err := (&Maker{API: api}).Run(context.Background(), r, filepath.Join(t.TempDir(), "x.pem"), nil)
 	if err != nil || made.DryRun == nil || made.DryRun.Permitted || made.File != nil || made.Key != nil {
@@ -219,14 +220,14 @@ func TestLocalDryRunSendsNoPrivateKey(t *testing.T) {
 
 func TestOfflineNeedsNoAPI(t *testing.T) {
 	var out bytes.Buffer
-	made, err := (&Maker{}).Run(context.Background(), req(keys.SourceOffline, keys.ED25519, keys.PPK), "-", &out)
+	made, err := (&Maker{}).Run(context.Background(), req(pair.SourceOffline, keys.ED25519, keys.PPK), "-", &out)
 	if err != nil || made.Path != "-" || !strings.HasPrefix(out.String(), "PuTTY-User-Key-File-3:") {
 		t.Fatalf("err %v out %.30q", err, out.String())
 	}
 	if err := (&Maker{}).Save(made, "-", &out); err == nil {
 		t.Error("a second save of the same key should be refused")
 	}
-	if _, err := (&Maker{}).Make(context.Background(), req(keys.SourceAWS, keys.RSA, keys.PEM)); err == nil {
+	if _, err := (&Maker{}).Make(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM)); err == nil {
 		t.Error("source aws without a client should fail")
 	}
 }
@@ -243,7 +244,7 @@ func TestDefaultPath(t *testing.T) {
 		{"", "..", keys.PEM, "~/.ssh/key...pem"},
 		{"", "my key", keys.PEM, "~/.ssh/my key.pem"},
 	} {
-		if got := DefaultPath(tc.dir, keys.Request{Name: tc.name, Format: tc.f}); got != tc.want {
+		if got := DefaultPath(tc.dir, pair.Request{Name: tc.name, Format: tc.f}); got != tc.want {
 			t.Errorf("DefaultPath(%q, %q) = %q, want %q", tc.dir, tc.name, got, tc.want)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // Every command here does its I/O and returns a typed message; none changes
@@ -71,7 +72,7 @@ type madeMsg struct {
 	err   error
 }
 
-func makeCmd(ctx context.Context, mk *maker.Maker, newMaker func(context.Context) (*maker.Maker, error), req keys.Request) tea.Cmd {
+func makeCmd(ctx context.Context, mk *maker.Maker, newMaker func(context.Context) (*maker.Maker, error), req pair.Request) tea.Cmd {
 	return func() tea.Msg {
 		if mk == nil {
 			var err error
@@ -82,7 +83,7 @@ func makeCmd(ctx context.Context, mk *maker.Maker, newMaker func(context.Context
 				mk = &maker.Maker{}
 			}
 			if err != nil || mk == nil {
-				if req.Source != keys.SourceOffline {
+				if req.Source != pair.SourceOffline {
 					if err == nil {
 						err = errors.New("no EC2 client")
 					}

@@ -8,6 +8,7 @@ import (
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // fingerprintView shows a saved key pair: the fingerprint EC2 shows (named
@@ -27,7 +28,7 @@ func ec2Label(made *maker.Made) string {
 	switch {
 	case t == keys.ED25519:
 		return "EC2 (SHA-256)"
-	case made.Request.Source == keys.SourceAWS:
+	case made.Request.Source == pair.SourceAWS:
 		return "EC2 (SHA-1 of private key, as the console shows for keys EC2 created)"
 	default:
 		return "EC2 (MD5 of public key, imported)"
@@ -78,7 +79,7 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	// the OpenSSH ones sit beside the randomart.
 	var top []string
 	label := ec2Label(m)
-	if m.Request.Source == keys.SourceOffline {
+	if m.Request.Source == pair.SourceOffline {
 		label += ", once imported"
 	}
 	if m.KeyFingerprint != "" {
@@ -88,7 +89,7 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	field("OpenSSH SHA256", fp.SHA256)
 	field("OpenSSH MD5", fp.MD5)
 	id := m.KeyPairID
-	if id == "" && m.Request.Source == keys.SourceOffline {
+	if id == "" && m.Request.Source == pair.SourceOffline {
 		id = "(offline: not in EC2)"
 	}
 	if line := strings.TrimSuffix(id+" · "+m.Region, " · "); line != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // fieldKind names a focusable place in the form.
@@ -84,7 +85,7 @@ type form struct {
 	bits            int
 	region, profile string
 
-	// errs and warns are keyed by keys.FieldError.Field; recomputed on every change.
+	// errs and warns are keyed by pair.FieldError.Field; recomputed on every change.
 	errs  map[string]string
 	warns map[string]string
 	order []string // fields of errs in keys' order
@@ -141,15 +142,15 @@ func newInput(st Styles, placeholder string, limit, width int) textinput.Model {
 }
 
 // newForm builds the form from the configuration defaults, then the prefill.
-func newForm(st Styles, cfg config.Config, pre keys.Request, region string) *form {
+func newForm(st Styles, cfg config.Config, pre pair.Request, region string) *form {
 	f := &form{
 		// One rune over EC2's 255 so an over-long paste or prefill shows
 		// the rule beside the field instead of being cut silently.
-		name:   newInput(st, "name of the key pair, e.g. web-prod", keys.MaxNameLen+1, 40),
+		name:   newInput(st, "name of the key pair, e.g. web-prod", pair.MaxNameLen+1, 40),
 		typ:    choice{values: []string{string(keys.RSA), string(keys.ED25519)}, labels: []string{"RSA", "ED25519"}},
 		format: choice{values: []string{string(keys.PEM), string(keys.PPK)}, labels: []string{".pem  OpenSSH", ".ppk  PuTTY"}},
 		ppk:    choice{values: []string{"3", "2"}, labels: []string{"3", "2  PuTTY 0.74 and older"}},
-		source: choice{values: []string{string(keys.SourceAWS), string(keys.SourceLocal), string(keys.SourceOffline)}, labels: []string{"aws", "local", "offline"}},
+		source: choice{values: []string{string(pair.SourceAWS), string(pair.SourceLocal), string(pair.SourceOffline)}, labels: []string{"aws", "local", "offline"}},
 		region: region,
 	}
 	f.typ.set(cfg.Type)
@@ -196,20 +197,20 @@ func newForm(st Styles, cfg config.Config, pre keys.Request, region string) *for
 	return f
 }
 
-func (f *form) src() keys.Source { return keys.Source(f.source.value()) }
+func (f *form) src() pair.Source { return pair.Source(f.source.value()) }
 
 // madeHere reports whether the private key is made on this machine.
-func (f *form) madeHere() bool { return f.src() != keys.SourceAWS }
+func (f *form) madeHere() bool { return f.src() != pair.SourceAWS }
 
 func (f *form) showPPK() bool {
 	return keys.Format(f.format.value()) == keys.PPK && f.madeHere()
 }
 
-func (f *form) showDryRun() bool { return f.src() != keys.SourceOffline }
+func (f *form) showDryRun() bool { return f.src() != pair.SourceOffline }
 
-// request is the keys.Request the form describes now.
-func (f *form) request() keys.Request {
-	r := keys.Request{
+// request is the pair.Request the form describes now.
+func (f *form) request() pair.Request {
+	r := pair.Request{
 		Name:    f.name.Value(),
 		Type:    keys.Type(f.typ.value()),
 		Bits:    f.bits,
@@ -235,18 +236,18 @@ func (f *form) validate() {
 		if e == nil {
 			continue
 		}
-		if old, ok := f.errs[e.Field]; ok {
-			f.errs[e.Field] = old + "; " + e.Msg
+		if old, ok := f.errs[e.Key()]; ok {
+			f.errs[e.Key()] = old + "; " + e.Msg
 			continue
 		}
-		f.errs[e.Field] = e.Msg
-		f.order = append(f.order, e.Field)
+		f.errs[e.Key()] = e.Msg
+		f.order = append(f.order, e.Key())
 	}
 	for i, r := range f.tags.rows {
-		if w := keys.TagWarning(r.key.Value()); w != "" {
+		if w := pair.TagWarning(r.key.Value()); w != "" {
 			f.warns[tagField(i, "key")] = w
 		}
-		if w := keys.TagWarning(r.value.Value()); w != "" {
+		if w := pair.TagWarning(r.value.Value()); w != "" {
 			f.warns[tagField(i, "value")] = w
 		}
 	}
@@ -518,17 +519,17 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 
 	add(label(focusID{kind: fieldSource}, "Source") + choiceView("source", &f.source))
 	switch f.src() {
-	case keys.SourceAWS:
+	case pair.SourceAWS:
 		note("H", st.Hint, "EC2 makes the key and returns the private key once")
-	case keys.SourceLocal:
+	case pair.SourceLocal:
 		note("H", st.Hint, "made here, saved, then the public key is imported to EC2")
-	case keys.SourceOffline:
+	case pair.SourceOffline:
 		note("H", st.Hint, "made here and saved; no AWS, no credentials")
 	}
 	msgs(labelCol, "source")
 
 	// Tags.
-	hdr := fmt.Sprintf("%d/%d", len(f.tags.rows), keys.MaxTags)
+	hdr := fmt.Sprintf("%d/%d", len(f.tags.rows), pair.MaxTags)
 	addBtn := "[+ add]"
 	if f.focus.kind == fieldTags {
 		addBtn = st.ButtonOn.Render(addBtn)

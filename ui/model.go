@@ -15,8 +15,8 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
-	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // screen is which screen the app shows.
@@ -324,7 +324,7 @@ func (m *Model) askQuit() tea.Cmd {
 	q := []string{"The private key is not saved and cannot be made again."}
 	if m.screen == screenWorking {
 		q = []string{"A key is being made; quitting now discards it."}
-		if m.work != nil && m.work.req.Source != keys.SourceOffline {
+		if m.work != nil && m.work.req.Source != pair.SourceOffline {
 			q = []string{"EC2 is being asked to make or import the pair; quitting now may leave it in EC2 without its private key."}
 		}
 	} else if m.inEC2Unsaved() {
@@ -338,7 +338,7 @@ func (m *Model) askQuit() tea.Cmd {
 // made: discarding the key must then delete the pair, or EC2 keeps a pair
 // whose private key nobody has.
 func (m *Model) inEC2Unsaved() bool {
-	return m.made != nil && m.made.Request.Source == keys.SourceAWS && m.made.DryRun == nil && !m.made.Saved()
+	return m.made != nil && m.made.Request.Source == pair.SourceAWS && m.made.DryRun == nil && !m.made.Saved()
 }
 
 // discard drops the unsaved key in memory, deleting its pair from EC2 where
@@ -500,7 +500,7 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 func (m *Model) canCheckNames() bool {
 	f := m.form
 	return m.opts.Client != nil && m.creds.done && m.creds.err == nil &&
-		f.src() != keys.SourceOffline && f.name.Value() != "" && f.errs["name"] == ""
+		f.src() != pair.SourceOffline && f.name.Value() != "" && f.errs["name"] == ""
 }
 
 // scheduleNameCheck starts the debounce after the name (or source)
@@ -609,7 +609,7 @@ func (m *Model) made_(msg madeMsg) tea.Cmd {
 	default:
 		// A key exists now, even if esc came too late: never drop it.
 		m.made = msg.made
-		if m.made.Region == "" && m.made.Request.Source != keys.SourceOffline {
+		if m.made.Region == "" && m.made.Request.Source != pair.SourceOffline {
 			m.made.Region = w.req.Region
 		}
 		m.screen = screenSave
@@ -676,7 +676,7 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 	}
 	m.made = msg.made
 	m.save.note = ""
-	if m.made.Request.Source == keys.SourceLocal && !m.made.Request.DryRun {
+	if m.made.Request.Source == pair.SourceLocal && !m.made.Request.DryRun {
 		ctx, cancel := context.WithCancel(m.ctx)
 		m.work = newWorking(jobImport, m.made.Request, cancel, m.styles)
 		m.screen = screenWorking
@@ -744,7 +744,7 @@ func (m *Model) fingerprintKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.SetClipboard(m.fp.made.KeyFingerprint)
 	case key.Matches(msg, k.NewKey):
 		m.made, m.fp = nil, nil
-		m.form = newForm(m.styles, m.opts.Config, keys.Request{Region: m.form.region, Profile: m.form.profile}, m.form.region)
+		m.form = newForm(m.styles, m.opts.Config, pair.Request{Region: m.form.region, Profile: m.form.profile}, m.form.region)
 		m.form.setWidth(m.width)
 		m.screen = screenForm
 		return m.scheduleNameCheck()
@@ -769,7 +769,7 @@ func (m *Model) header() (string, string) {
 	top += " · profile " + profile + " · region " + orDash(m.form.region)
 	var creds string
 	switch {
-	case m.form.src() == keys.SourceOffline:
+	case m.form.src() == pair.SourceOffline:
 		creds = "offline: no credentials needed"
 	case m.opts.Client == nil:
 		creds = "credentials: not checked"
@@ -824,7 +824,7 @@ func (m *Model) View() tea.View {
 	w := m.width
 	top, creds := m.header()
 	credStyle := m.styles.Header
-	if m.creds.err != nil && m.form.src() != keys.SourceOffline {
+	if m.creds.err != nil && m.form.src() != pair.SourceOffline {
 		credStyle = m.styles.Error
 	}
 	head := []string{m.styles.Header.Render(truncate(top, w)), credStyle.Render(truncate(creds, w)), ""}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // lineAfter returns the screen lines that follow the first line containing label.
@@ -33,10 +34,10 @@ func linesAfter(t *testing.T, m *Model, label string, n int) string {
 }
 
 // fieldMsg is keys' message for field in req, which must be broken.
-func fieldMsg(t *testing.T, req keys.Request, field string) string {
+func fieldMsg(t *testing.T, req pair.Request, field string) string {
 	t.Helper()
 	for _, e := range req.Validate() {
-		if e.Field == field {
+		if e.Key() == field {
 			return e.Msg
 		}
 	}
@@ -57,7 +58,7 @@ func TestNameRulesShowBesideTheFieldAndBlockSubmit(t *testing.T) {
 		t.Run(tc.what, func(t *testing.T) {
 			m := newTestModel(t, testOptions(t, nil))
 			m.Update(tea.PasteMsg{Content: tc.name})
-			want := fieldMsg(t, keys.Request{Name: tc.name}, "name")
+			want := fieldMsg(t, pair.Request{Name: tc.name}, "name")
 			// The name input scrolls; the message sits on the lines under it.
 			got := flat(linesAfter(t, m, "Name", 3))
 			if !strings.Contains(got, flat("name: "+want)) {
@@ -76,8 +77,8 @@ func TestNameRulesShowBesideTheFieldAndBlockSubmit(t *testing.T) {
 func TestTypedNameIsCappedOneOverTheLimit(t *testing.T) {
 	m := newTestModel(t, testOptions(t, nil))
 	typeText(t, m, strings.Repeat("b", 300))
-	if n := len(m.form.name.Value()); n != keys.MaxNameLen+1 {
-		t.Fatalf("name holds %d characters, want %d (one over, so the rule shows)", n, keys.MaxNameLen+1)
+	if n := len(m.form.name.Value()); n != pair.MaxNameLen+1 {
+		t.Fatalf("name holds %d characters, want %d (one over, so the rule shows)", n, pair.MaxNameLen+1)
 	}
 	wantScreen(t, m, "at most 255")
 	press(t, m, "backspace")
@@ -85,20 +86,20 @@ func TestTypedNameIsCappedOneOverTheLimit(t *testing.T) {
 }
 
 func TestTagRules(t *testing.T) {
-	tags := func(kv ...string) []keys.Tag {
-		var out []keys.Tag
+	tags := func(kv ...string) []pair.Tag {
+		var out []pair.Tag
 		for i := 0; i < len(kv); i += 2 {
-			out = append(out, keys.Tag{Key: kv[i], Value: kv[i+1]})
+			out = append(out, pair.Tag{Key: kv[i], Value: kv[i+1]})
 		}
 		return out
 	}
-	many := make([]keys.Tag, 51)
+	many := make([]pair.Tag, 51)
 	for i := range many {
-		many[i] = keys.Tag{Key: fmt.Sprintf("k%d", i), Value: "v"}
+		many[i] = pair.Tag{Key: fmt.Sprintf("k%d", i), Value: "v"}
 	}
 	for _, tc := range []struct {
 		what  string
-		tags  []keys.Tag
+		tags  []pair.Tag
 		field string
 	}{
 		{"aws: prefix", tags("aws:owner", "me"), "tag[1].key"},
@@ -108,9 +109,9 @@ func TestTagRules(t *testing.T) {
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			opts := testOptions(t, nil)
-			opts.Request = keys.Request{Name: "web", Tags: tc.tags}
+			opts.Request = pair.Request{Name: "web", Tags: tc.tags}
 			m := newTestModel(t, opts)
-			want := fieldMsg(t, keys.Request{Name: "web", Tags: tc.tags}, tc.field)
+			want := fieldMsg(t, pair.Request{Name: "web", Tags: tc.tags}, tc.field)
 			// Move to the Tags header so the rows are on screen.
 			for m.form.focus.kind != fieldTags {
 				press(t, m, "tab")
@@ -131,12 +132,12 @@ func TestTagRules(t *testing.T) {
 
 func TestTagWarningIsShownButDoesNotBlock(t *testing.T) {
 	value := "a#b{c}"
-	w := keys.TagWarning(value)
+	w := pair.TagWarning(value)
 	if w == "" {
-		t.Fatalf("keys.TagWarning(%q) is empty; pick a value outside the portable set", value)
+		t.Fatalf("pair.TagWarning(%q) is empty; pick a value outside the portable set", value)
 	}
 	opts := testOptions(t, nil)
-	opts.Request = keys.Request{Name: "web", Tags: []keys.Tag{{Key: "team", Value: value}}}
+	opts.Request = pair.Request{Name: "web", Tags: []pair.Tag{{Key: "team", Value: value}}}
 	m := newTestModel(t, opts)
 	if !strings.Contains(flat(screenText(m)), flat("! "+w)) {
 		t.Fatalf("warning %q not shown:\n%s", w, screenText(m))
@@ -157,7 +158,7 @@ func TestTagsEditorAddsAndRemovesRows(t *testing.T) {
 	press(t, m, "ctrl+n")
 	typeText(t, m, "env")
 	wantScreen(t, m, "2/50", "team", "infra", "env")
-	if got := m.form.request().Tags; len(got) != 2 || got[0] != (keys.Tag{Key: "team", Value: "infra"}) {
+	if got := m.form.request().Tags; len(got) != 2 || got[0] != (pair.Tag{Key: "team", Value: "infra"}) {
 		t.Fatalf("request tags = %+v", got)
 	}
 	press(t, m, "ctrl+x")
@@ -220,7 +221,7 @@ func TestSourceChangeKeepsFocusOnSource(t *testing.T) {
 	}
 	press(t, m, "left") // offline -> local: PPK row stays
 	press(t, m, "left") // local -> aws: PPK row goes away above
-	if m.form.focus.kind != fieldSource || m.form.src() != keys.SourceAWS {
+	if m.form.focus.kind != fieldSource || m.form.src() != pair.SourceAWS {
 		t.Fatalf("focus %+v source %s", m.form.focus, m.form.src())
 	}
 }
@@ -558,7 +559,7 @@ func TestTooSmall(t *testing.T) {
 func TestEveryScreenFits80x24And60x20(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 20}, {120, 40}} {
 		opts := testOptions(t, nil, "SSH_CONNECTION=203.0.113.9 50000 198.51.100.7 22", "USER=ada")
-		opts.Request = keys.Request{Tags: []keys.Tag{{Key: "a", Value: "b"}, {Key: "c", Value: "d"}, {Key: "e", Value: "f"}}}
+		opts.Request = pair.Request{Tags: []pair.Tag{{Key: "a", Value: "b"}, {Key: "c", Value: "d"}, {Key: "e", Value: "f"}}}
 		m := newTestModel(t, opts)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		check := func(where string) {
@@ -603,7 +604,7 @@ func TestRestylesForLightBackground(t *testing.T) {
 }
 
 func TestErrorOutcomes(t *testing.T) {
-	req := keys.Request{Name: "web", Source: keys.SourceAWS, Region: "eu-west-1"}
+	req := pair.Request{Name: "web", Source: pair.SourceAWS, Region: "eu-west-1"}
 	o := errorOutcome(errors.New("dial tcp: connection refused\x1b[2J"), req, false, nil)
 	if o.title != "✗ Failed" || strings.Contains(strings.Join(o.body, " "), "\x1b") {
 		t.Fatalf("%+v", o)
@@ -617,7 +618,7 @@ func TestErrorOutcomes(t *testing.T) {
 	if o.title != "✗ Cancelled" || !strings.Contains(strings.Join(o.body, " "), "EC2 may have created the pair; check with keypair list") {
 		t.Fatalf("%+v", o)
 	}
-	req.Source = keys.SourceOffline
+	req.Source = pair.SourceOffline
 	w = newWorking(jobCreate, req, func() {}, NewStyles(true, colorprofile.TrueColor))
 	o = errorOutcome(context.Canceled, req, true, w)
 	if !strings.Contains(strings.Join(o.body, " "), "Nothing was created") {

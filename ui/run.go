@@ -15,8 +15,8 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
-	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // AWSClient is what the app needs of an EC2 client before anything is made:
@@ -37,7 +37,7 @@ type Options struct {
 	Config config.Config
 	// Request prefills the form (keypair create --name ... without --batch);
 	// non-zero fields win over Config.
-	Request keys.Request
+	Request pair.Request
 	// NewMaker builds the pipeline, and with it the AWS client, when the
 	// first key pair is made. nil means &maker.Maker{} (offline only). For
 	// the offline source a failing NewMaker falls back to &maker.Maker{}.

@@ -11,6 +11,7 @@ import (
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // saveDialog asks where to write the private key. It never overwrites: an
@@ -79,7 +80,7 @@ func (d *saveDialog) view(width int, st Styles, made *maker.Made) (lines []strin
 		if v == 0 {
 			v = keys.DefaultPPKVersion
 		}
-		if req.Source == keys.SourceAWS {
+		if req.Source == pair.SourceAWS {
 			what += " (PuTTY format as EC2 wrote it)"
 		} else {
 			what += fmt.Sprintf(" (PPK version %d)", v)
@@ -87,9 +88,9 @@ func (d *saveDialog) view(width int, st Styles, made *maker.Made) (lines []strin
 	}
 	lines = append(lines, st.Label.Render(what))
 	switch req.Source {
-	case keys.SourceAWS:
+	case pair.SourceAWS:
 		lines = append(lines, wrapStyled(st.Warning, "! EC2 has created the pair in "+regionOr(made.Region)+" and will never return this private key again: save it now.", width)...)
-	case keys.SourceLocal:
+	case pair.SourceLocal:
 		lines = append(lines, wrapStyled(st.Hint, "After saving, the public key is imported into EC2 in "+regionOr(req.Region)+".", width)...)
 	}
 	lines = append(lines, "")

@@ -6,7 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 
-	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // Widths of the tag inputs, in cells.
@@ -32,8 +32,8 @@ func newTagRow(st Styles, k, v string) tagRow {
 	// One rune over each limit so an over-long paste shows the rule instead
 	// of being cut silently.
 	r := tagRow{
-		key:   newInput(st, "key", keys.MaxTagKeyLen+1, tagKeyWidth),
-		value: newInput(st, "value", keys.MaxTagValueLen+1, tagValueWidth),
+		key:   newInput(st, "key", pair.MaxTagKeyLen+1, tagKeyWidth),
+		value: newInput(st, "value", pair.MaxTagValueLen+1, tagValueWidth),
 	}
 	r.key.SetValue(k)
 	r.value.SetValue(v)
@@ -55,13 +55,13 @@ func (t *tagList) remove(i int) {
 }
 
 // tags returns the rows as keys.Tags, in order.
-func (t *tagList) tags() []keys.Tag {
+func (t *tagList) tags() []pair.Tag {
 	if len(t.rows) == 0 {
 		return nil
 	}
-	out := make([]keys.Tag, len(t.rows))
+	out := make([]pair.Tag, len(t.rows))
 	for i, r := range t.rows {
-		out[i] = keys.Tag{Key: r.key.Value(), Value: r.value.Value()}
+		out[i] = pair.Tag{Key: r.key.Value(), Value: r.value.Value()}
 	}
 	return out
 }

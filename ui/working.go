@@ -10,7 +10,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
-	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // job is what the working screen waits for.
@@ -27,13 +27,13 @@ const (
 // happening, and esc to cancel where that can still help.
 type working struct {
 	job        job
-	req        keys.Request
+	req        pair.Request
 	spin       spinner.Model
 	cancel     context.CancelFunc
 	cancelling bool
 }
 
-func newWorking(j job, req keys.Request, cancel context.CancelFunc, st Styles) *working {
+func newWorking(j job, req pair.Request, cancel context.CancelFunc, st Styles) *working {
 	return &working{
 		job:    j,
 		req:    req,
@@ -47,7 +47,7 @@ func (w *working) what() string {
 	switch w.job {
 	case jobDryRun:
 		op := "CreateKeyPair"
-		if w.req.Source == keys.SourceLocal {
+		if w.req.Source == pair.SourceLocal {
 			op = "ImportKeyPair"
 		}
 		return fmt.Sprintf("Asking EC2 in %s whether %s of %q is permitted (dry run)…", region, op, w.req.Name)
@@ -57,7 +57,7 @@ func (w *working) what() string {
 		return fmt.Sprintf("Deleting the key pair %q from EC2 in %s, since its private key was discarded…", w.req.Name, region)
 	}
 	switch w.req.Source {
-	case keys.SourceAWS:
+	case pair.SourceAWS:
 		return fmt.Sprintf("EC2 is creating the key pair %q in %s…", w.req.Name, region)
 	default:
 		return fmt.Sprintf("Generating the %s key %q on this machine…", strings.ToUpper(string(w.req.Type)), w.req.Name)
@@ -67,7 +67,7 @@ func (w *working) what() string {
 // mayHaveDone says what a cancelled job may have left behind.
 func (w *working) mayHaveDone() string {
 	switch {
-	case w.job == jobCreate && w.req.Source == keys.SourceAWS:
+	case w.job == jobCreate && w.req.Source == pair.SourceAWS:
 		return "EC2 may have created the pair; check with keypair list (and keypair delete " + w.req.Name + " if it is there)."
 	case w.job == jobImport:
 		return "EC2 may have imported the public key; check with keypair list."
@@ -98,9 +98,9 @@ type outcome struct {
 	body  []string // already cleaned of control bytes
 }
 
-func dryRunOutcome(d *awsapi.DryRunResult, req keys.Request) outcome {
+func dryRunOutcome(d *awsapi.DryRunResult, req pair.Request) outcome {
 	op := "ec2:CreateKeyPair"
-	if req.Source == keys.SourceLocal {
+	if req.Source == pair.SourceLocal {
 		op = "ec2:ImportKeyPair"
 	}
 	region := regionOr(req.Region)
@@ -124,7 +124,7 @@ func dryRunOutcome(d *awsapi.DryRunResult, req keys.Request) outcome {
 	return o
 }
 
-func errorOutcome(err error, req keys.Request, cancelled bool, w *working) outcome {
+func errorOutcome(err error, req pair.Request, cancelled bool, w *working) outcome {
 	kind := awsapi.KindOf(err)
 	if errors.Is(err, context.Canceled) {
 		kind = awsapi.Canceled
@@ -196,7 +196,7 @@ func kindTitle(k awsapi.Kind) string {
 }
 
 // nextStep says what the user can do about a failure of kind k.
-func nextStep(k awsapi.Kind, req keys.Request) string {
+func nextStep(k awsapi.Kind, req pair.Request) string {
 	region := regionOr(req.Region)
 	switch k {
 	case awsapi.Duplicate:

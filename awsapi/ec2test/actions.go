@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // parseParams reads the Query parameters: the form body of a POST, plus the
@@ -53,8 +54,8 @@ func (s *Server) act(region, action string, p url.Values, reqID string) (string,
 var errDryRun = errorf(412, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 
 // parseTags reads TagSpecification.N.ResourceType and TagSpecification.N.Tag.M.Key/Value.
-func parseTags(p url.Values) ([]keys.Tag, *apiError) {
-	var tags []keys.Tag
+func parseTags(p url.Values) ([]pair.Tag, *apiError) {
+	var tags []pair.Tag
 	seen := map[string]bool{}
 	for n := 1; ; n++ {
 		prefix := "TagSpecification." + strconv.Itoa(n) + "."
@@ -81,7 +82,7 @@ func parseTags(p url.Values) ([]keys.Tag, *apiError) {
 				return nil, errorf(400, "InvalidParameterValue", "Duplicate tag key '%s' specified.", k)
 			}
 			seen[k] = true
-			tags = append(tags, keys.Tag{Key: k, Value: p.Get(tp + "Value")})
+			tags = append(tags, pair.Tag{Key: k, Value: p.Get(tp + "Value")})
 		}
 	}
 	if len(tags) > 50 {
@@ -409,7 +410,7 @@ func elem(b *strings.Builder, name, value string) {
 	b.WriteString("    <" + name + ">" + xmlText(value) + "</" + name + ">\n")
 }
 
-func tagSet(b *strings.Builder, indent string, tags []keys.Tag) {
+func tagSet(b *strings.Builder, indent string, tags []pair.Tag) {
 	if len(tags) == 0 {
 		b.WriteString(indent + "<tagSet/>\n")
 		return

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // The credentials the stand-in knows by default: the AWS documentation's
@@ -70,7 +71,7 @@ type KeyPair struct {
 	Type        keys.Type
 	PublicKey   string // authorized_keys line, comment = Name, no newline
 	Created     time.Time
-	Tags        []keys.Tag
+	Tags        []pair.Tag
 	Imported    bool
 }
 
@@ -158,7 +159,7 @@ func (s *Server) KeyPairs(region string) []KeyPair {
 	var out []KeyPair
 	for _, kp := range s.regions[region] {
 		c := *kp
-		c.Tags = append([]keys.Tag(nil), kp.Tags...)
+		c.Tags = append([]pair.Tag(nil), kp.Tags...)
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

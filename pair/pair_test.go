@@ -1,10 +1,12 @@
-package keys
+package pair
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/keypair-dev/keypair/keys"
 )
 
 func TestValidateName(t *testing.T) {
@@ -147,7 +149,7 @@ func TestParseTag(t *testing.T) {
 }
 
 func TestRequestValidate(t *testing.T) {
-	ok := Request{Name: "k", Type: RSA, Format: PEM, Source: SourceAWS}
+	ok := Request{Name: "k", Type: keys.RSA, Format: keys.PEM, Source: SourceAWS}
 	with := func(f func(*Request)) Request { r := ok; f(&r); return r }
 	manyTags := func(n int) []Tag {
 		tags := make([]Tag, n)
@@ -163,9 +165,9 @@ func TestRequestValidate(t *testing.T) {
 	}{
 		{"valid minimal", ok, nil},
 		{"defaults for empty type/format/source", Request{Name: "k"}, nil},
-		{"ed25519 ppk v2 local", with(func(r *Request) { r.Type, r.Format, r.PPKVersion, r.Source = ED25519, PPK, 2, SourceLocal }), nil},
-		{"ed25519 bits 256", with(func(r *Request) { r.Type, r.Bits = ED25519, 256 }), nil},
-		{"ed25519 bits 2048", with(func(r *Request) { r.Type, r.Bits = ED25519, 2048 }),
+		{"ed25519 ppk v2 local", with(func(r *Request) { r.Type, r.Format, r.PPKVersion, r.Source = keys.ED25519, keys.PPK, 2, SourceLocal }), nil},
+		{"ed25519 bits 256", with(func(r *Request) { r.Type, r.Bits = keys.ED25519, 256 }), nil},
+		{"ed25519 bits 2048", with(func(r *Request) { r.Type, r.Bits = keys.ED25519, 2048 }),
 			[]string{"bits: ED25519 keys have a fixed size (256); leave bits unset, not 2048"}},
 		{"aws rsa 2048", with(func(r *Request) { r.Bits = 2048 }), nil},
 		{"aws rsa 4096", with(func(r *Request) { r.Bits = 4096 }),
@@ -180,9 +182,9 @@ func TestRequestValidate(t *testing.T) {
 		{"bad format", with(func(r *Request) { r.Format = "der" }), []string{`format: must be pem (OpenSSH) or ppk (PuTTY), not "der"`}},
 		{"bad source", with(func(r *Request) { r.Source = "cloud" }),
 			[]string{`source: must be aws (EC2 makes the key), local (made here, then imported) or offline (made here, no AWS); not "cloud"`}},
-		{"ppk version 4", with(func(r *Request) { r.Format, r.PPKVersion = PPK, 4 }),
+		{"ppk version 4", with(func(r *Request) { r.Format, r.PPKVersion = keys.PPK, 4 }),
 			[]string{"ppk-version: must be 2 (PuTTY 0.74 and older) or 3, not 4"}},
-		{"ppk version 1", with(func(r *Request) { r.Format, r.PPKVersion = PPK, 1 }),
+		{"ppk version 1", with(func(r *Request) { r.Format, r.PPKVersion = keys.PPK, 1 }),
 			[]string{"ppk-version: must be 2 (PuTTY 0.74 and older) or 3, not 1"}},
 		{"ppk version 2 with pem is harmless", with(func(r *Request) { r.PPKVersion = 2 }), nil},
 		{"50 tags", with(func(r *Request) { r.Tags = manyTags(50) }), nil},

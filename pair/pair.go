@@ -1,4 +1,8 @@
-package keys
+// Package pair is a key pair request and EC2's rules for it: the name, the
+// tags, which sources exist and which type, size and format each may make.
+// It is the one place those rules live; the pipeline, the form and the
+// config file all ask it.
+package pair
 
 import (
 	"errors"
@@ -7,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/keypair-dev/keypair/keys"
 )
 
 // Source says where a key pair is made.
@@ -28,10 +34,10 @@ type Tag struct {
 // Request is everything needed to make one key pair.
 type Request struct {
 	Name       string
-	Type       Type
-	Bits       int // RSA only; 0 means DefaultRSABits
-	Format     Format
-	PPKVersion int // PPK only; 0 means DefaultPPKVersion
+	Type       keys.Type
+	Bits       int // keys.RSA only; 0 means keys.DefaultRSABits
+	Format     keys.Format
+	PPKVersion int // keys.PPK only; 0 means keys.DefaultPPKVersion
 	Tags       []Tag
 	DryRun     bool
 	Source     Source
@@ -39,15 +45,30 @@ type Request struct {
 	Profile    string
 }
 
-// FieldError is one broken rule, named by the field it belongs to
-// ("name", "type", "bits", "format", "ppk-version", "source", "tags",
-// "tag[3].key", "tag[3].value" (tags counted from 1), "dry-run").
+// FieldError is one broken rule, named by the field it belongs to: Field is
+// "name", "type", "bits", "format", "ppk-version", "source", "tags" (their
+// number), "dry-run", or "tag" for one tag, which Tag (counted from 1, as
+// --tag order and the form's rows count) and Part ("key" or "value") name.
 type FieldError struct {
 	Field string
+	Tag   int
+	Part  string
 	Msg   string
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+// Key is the field's name as the command line shows it: "name", or
+// "tag[3].key" for a tag.
+func (e *FieldError) Key() string {
+	if e.Field == "tag" && e.Tag == 0 {
+		return "tag." + e.Part // one tag checked on its own
+	}
+	if e.Field == "tag" {
+		return fmt.Sprintf("tag[%d].%s", e.Tag, e.Part)
+	}
+	return e.Field
+}
+
+func (e *FieldError) Error() string { return e.Key() + ": " + e.Msg }
 
 // Limits from the EC2 API reference and user guide (aws-keypairs.md §8).
 const (
@@ -113,10 +134,10 @@ func tagText(s string) string {
 
 // ValidateTagKey checks one tag key: 1-127 characters, no "aws:" prefix, valid UTF-8, no control characters.
 // Lengths count characters (runes), as AWS does. The error is a *FieldError
-// for the field "tag.key"; Validate reports it as "tag[N].key".
+// for the field "tag", part "key"; Validate adds the tag's number.
 func ValidateTagKey(key string) error {
 	fail := func(format string, args ...any) error {
-		return &FieldError{Field: "tag.key", Msg: fmt.Sprintf(format, args...)}
+		return &FieldError{Field: "tag", Part: "key", Msg: fmt.Sprintf(format, args...)}
 	}
 	if key == "" {
 		return fail("required: a tag needs a key of 1 to %d characters", MaxTagKeyLen)
@@ -134,14 +155,14 @@ func ValidateTagKey(key string) error {
 }
 
 // ValidateTagValue checks one tag value: 0-256 characters, valid UTF-8, no control characters.
-// The error is a *FieldError for the field "tag.value"; Validate reports it
-// as "tag[N].value".
+// The error is a *FieldError for the field "tag", part "value"; Validate
+// adds the tag's number.
 func ValidateTagValue(value string) error {
 	if n := utf8.RuneCountInString(value); n > MaxTagValueLen {
-		return &FieldError{Field: "tag.value", Msg: fmt.Sprintf("at most %d characters (this one has %d)", MaxTagValueLen, n)}
+		return &FieldError{Field: "tag", Part: "value", Msg: fmt.Sprintf("at most %d characters (this one has %d)", MaxTagValueLen, n)}
 	}
 	if msg := tagText(value); msg != "" {
-		return &FieldError{Field: "tag.value", Msg: msg}
+		return &FieldError{Field: "tag", Part: "value", Msg: msg}
 	}
 	return nil
 }
@@ -182,19 +203,19 @@ func ParseTag(s string) (Tag, error) {
 
 // Validate checks every rule for the request and returns every broken one,
 // in field order; nil means the request may be submitted. Tags: at most 50,
-// keys unique, each key and value valid. Type/format/bits: EC2-made RSA is
-// always 2048; local/offline RSA is 2048 or 4096; PPK version 2 or 3 (only
+// keys unique, each key and value valid. Type/format/bits: EC2-made keys.RSA is
+// always 2048; local/offline keys.RSA is 2048 or 4096; keys.PPK version 2 or 3 (only
 // meaningful where the key is made here).
 //
 // Field order: name, source, type, bits, format, ppk-version, tags, then
 // tag[N].key and tag[N].value with N counted from 1, as the tags are
 // given (--tag) and numbered in the form. A duplicate key is
 // reported on the later tag. An empty Source counts as SourceAWS, an empty
-// Type as RSA and an empty Format as PEM (EC2's defaults).
+// Type as keys.RSA and an empty Format as keys.PEM (EC2's defaults).
 //
-// PPK version 2 or 3 with format pem is accepted and means nothing: a
-// default version from the config file must not block a PEM request. With
-// source aws it is accepted too: the maker re-encodes the PPK EC2 returns.
+// keys.PPK version 2 or 3 with format pem is accepted and means nothing: a
+// default version from the config file must not block a keys.PEM request. With
+// source aws it is accepted too: the maker re-encodes the keys.PPK EC2 returns.
 func (r Request) Validate() []*FieldError {
 	var errs []*FieldError
 	add := func(field, format string, args ...any) {
@@ -216,23 +237,23 @@ func (r Request) Validate() []*FieldError {
 	typ := r.Type
 	switch typ {
 	case "":
-		typ = RSA
-	case RSA, ED25519:
+		typ = keys.RSA
+	case keys.RSA, keys.ED25519:
 	default:
 		add("type", "must be rsa or ed25519, not %q", string(r.Type))
 	}
 
 	switch {
-	case typ == ED25519:
+	case typ == keys.ED25519:
 		if r.Bits != 0 && r.Bits != 256 {
 			add("bits", "ED25519 keys have a fixed size (256); leave bits unset, not %d", r.Bits)
 		}
-	case typ == RSA && source == SourceAWS:
-		if r.Bits != 0 && r.Bits != DefaultRSABits {
+	case typ == keys.RSA && source == SourceAWS:
+		if r.Bits != 0 && r.Bits != keys.DefaultRSABits {
 			add("bits", "EC2 makes RSA keys of 2048 bits only (for %d bits choose source local or offline)", r.Bits)
 		}
-	case typ == RSA:
-		if r.Bits != 0 && r.Bits != DefaultRSABits && r.Bits != MaxRSABits {
+	case typ == keys.RSA:
+		if r.Bits != 0 && r.Bits != keys.DefaultRSABits && r.Bits != keys.MaxRSABits {
 			add("bits", "RSA keys made here have 2048 or 4096 bits, not %d", r.Bits)
 		}
 	}
@@ -240,8 +261,8 @@ func (r Request) Validate() []*FieldError {
 	format := r.Format
 	switch format {
 	case "":
-		format = PEM
-	case PEM, PPK:
+		format = keys.PEM
+	case keys.PEM, keys.PPK:
 	default:
 		add("format", "must be pem (OpenSSH) or ppk (PuTTY), not %q", string(r.Format))
 	}
@@ -255,18 +276,32 @@ func (r Request) Validate() []*FieldError {
 	if len(r.Tags) > MaxTags {
 		add("tags", "at most %d tags (this request has %d)", MaxTags, len(r.Tags))
 	}
-	seen := make(map[string]int, len(r.Tags))
-	for i, t := range r.Tags {
-		field := fmt.Sprintf("tag[%d].", i+1)
+	errs = append(errs, ValidateTags(r.Tags)...)
+	return errs
+}
+
+// ValidateTags checks a list of tags as a request carries them: each key and
+// value valid, and each key once. A duplicate key is reported on the later
+// tag, naming the first; nothing is merged. The config file's default tags
+// and the form's rows are checked by this same function.
+func ValidateTags(tags []Tag) []*FieldError {
+	var errs []*FieldError
+	seen := make(map[string]int, len(tags))
+	for i, t := range tags {
 		if err := ValidateTagKey(t.Key); err != nil {
-			add(field+"key", "%s", err.(*FieldError).Msg)
+			fe := err.(*FieldError)
+			fe.Tag = i + 1
+			errs = append(errs, fe)
 		} else if first, dup := seen[t.Key]; dup {
-			add(field+"key", "duplicate key %q (also tag[%d]); each key may appear once", t.Key, first+1)
+			errs = append(errs, &FieldError{Field: "tag", Tag: i + 1, Part: "key",
+				Msg: fmt.Sprintf("duplicate key %q (also tag[%d]); each key may appear once", t.Key, first+1)})
 		} else {
 			seen[t.Key] = i
 		}
 		if err := ValidateTagValue(t.Value); err != nil {
-			add(field+"value", "%s", err.(*FieldError).Msg)
+			fe := err.(*FieldError)
+			fe.Tag = i + 1
+			errs = append(errs, fe)
 		}
 	}
 	return errs
