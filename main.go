@@ -93,6 +93,7 @@ func run(ctx context.Context, args []string, a *app) int {
 }
 
 func (a *app) rootCommand() *cobra.Command {
+	var showVersion bool
 	root := &cobra.Command{
 		Use:   "keypair",
 		Short: "Make Amazon EC2 key pairs and save their private keys safely",
@@ -113,12 +114,18 @@ before anything was done.`,
 		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       buildVersion().Version,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if showVersion {
+				_, err := fmt.Fprintln(a.stdout, buildVersion().Version)
+				return err
+			}
 			return a.runInteractive(cmd.Context(), &interactiveOptions{})
 		},
 	}
-	root.SetVersionTemplate("{{.Version}}\n")
+	// --version by hand: cobra's SetVersionTemplate brings in text/template,
+	// whose reflective calls make the linker keep every exported method of
+	// every reachable type (the whole EC2 client): 46 MB instead of 13.
+	root.Flags().BoolVarP(&showVersion, "version", "v", false, "print the version and exit")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.global.region, "region", "", "AWS region (default: AWS_REGION, the config file, or the AWS profile's region)")
