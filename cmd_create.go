@@ -163,10 +163,6 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 	if req.Name == "" {
 		return usagef("--name is required without the form (--batch, or standard input not a terminal)")
 	}
-	req = maker.Normalize(req)
-	if errs := req.Validate(); len(errs) > 0 {
-		return invalidRequest(errs)
-	}
 	if o.out == "-" && o.json {
 		return usagef("--out - writes the private key to standard output, where --json would go too: choose one")
 	}
@@ -174,16 +170,18 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 	if out == "" {
 		out = maker.DefaultPath(cfg.SaveDir, req)
 	}
-	m := &maker.Maker{}
-	if req.Source != pair.SourceOffline {
+	if errs := maker.Normalize(req).Validate(); len(errs) > 0 {
+		return invalidRequest(errs) // before any AWS configuration is read
+	}
+	p := &maker.Pipeline{Stdout: a.stdout}
+	if maker.NeedsAWS(req.Source) {
 		client, err := a.awsClient(cmd.Context(), cfg)
 		if err != nil {
 			return err
 		}
-		m.API = client
-		req.Region = client.Region()
+		p.API, p.Region = client, client.Region()
 	}
-	made, err := m.Run(cmd.Context(), req, out, a.stdout)
+	made, dry, err := p.Run(cmd.Context(), req, out)
 	if err != nil {
 		var inv *maker.InvalidRequestError
 		var target *maker.TargetError
@@ -195,11 +193,11 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		}
 		return err
 	}
+	if dry != nil {
+		return a.printDryRun(o.json, dry)
+	}
 	for _, w := range made.Warnings {
 		fmt.Fprintln(a.stderr, "keypair: warning: "+termtext.Clean(w))
-	}
-	if made.DryRun != nil {
-		return a.printDryRun(o.json, "CreateKeyPair", req, made.Region, made.DryRun)
 	}
 	if o.json {
 		return writeJSON(a.stdout, made.Summary())
@@ -233,18 +231,6 @@ func (a *app) awsClient(ctx context.Context, cfg config.Config) (*awsapi.Client,
 	return client, nil
 }
 
-// fingerprintLabel names the algorithm of the fingerprint EC2 shows for made.
-func fingerprintLabel(t keys.Type, source pair.Source) string {
-	switch {
-	case t == keys.ED25519:
-		return "SHA-256 of the public key"
-	case source == pair.SourceAWS:
-		return "SHA-1 of the private key, as EC2 shows keys it created"
-	default:
-		return "MD5 of the public key, as EC2 shows imported keys"
-	}
-}
-
 func printCreated(w io.Writer, m *maker.Made) {
 	r := m.Request
 	switch r.Source {
@@ -260,7 +246,7 @@ func printCreated(w io.Writer, m *maker.Made) {
 	} else {
 		fmt.Fprintf(w, "  private key:  %s (mode 0600)\n", m.Path)
 	}
-	fmt.Fprintf(w, "  fingerprint:  %s  (EC2: %s)\n", m.KeyFingerprint, fingerprintLabel(r.Type, r.Source))
+	fmt.Fprintf(w, "  fingerprint:  %s  (EC2: %s)\n", m.KeyFingerprint, m.KeyFingerprintKind())
 	fmt.Fprintf(w, "  OpenSSH:      %s\n", m.Fingerprints.SHA256)
 	fmt.Fprintf(w, "  public key:   %s", m.PublicKey)
 }
@@ -277,19 +263,18 @@ type dryRunResult struct {
 }
 
 // printDryRun reports a dry run; a denied one is a failure (exit 1).
-func (a *app) printDryRun(asJSON bool, action string, req pair.Request, region string, d *awsapi.DryRunResult) error {
-	msg := termtext.Clean(d.Message)
+func (a *app) printDryRun(asJSON bool, d *maker.DryRunResult) error {
 	if asJSON {
-		if err := writeJSON(a.stdout, dryRunResult{KeyName: req.Name, Action: action, Source: string(req.Source),
-			Region: region, DryRun: true, Permitted: d.Permitted, Message: msg}); err != nil {
+		if err := writeJSON(a.stdout, dryRunResult{KeyName: d.KeyName, Action: string(d.Action), Source: string(d.Source),
+			Region: d.Region, DryRun: true, Permitted: d.Permitted, Message: d.Message}); err != nil {
 			return err
 		}
 	} else if d.Permitted {
-		fmt.Fprintf(a.stdout, "Dry run: %s of %q in %s would be permitted. Nothing was made.\n", action, req.Name, region)
+		fmt.Fprintf(a.stdout, "Dry run: %s of %q in %s would be permitted. Nothing was made.\n", d.Action, d.KeyName, d.Region)
 	}
 	if !d.Permitted {
 		if !asJSON {
-			fmt.Fprintf(a.stderr, "keypair: dry run: %s of %q in %s would be denied: %s\n", action, req.Name, region, msg)
+			fmt.Fprintf(a.stderr, "keypair: dry run: %s of %q in %s would be denied: %s\n", d.Action, d.KeyName, d.Region, d.Message)
 		}
 		return &silentError{code: exitFailed}
 	}

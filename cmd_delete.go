@@ -9,7 +9,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
-	"github.com/keypair-dev/keypair/pair"
+	"github.com/keypair-dev/keypair/maker"
 )
 
 func (a *app) deleteCommand() *cobra.Command {
@@ -37,20 +37,22 @@ not a terminal.`,
 				return err
 			}
 			ctx := cmd.Context()
+			// EC2 answers success for a name that does not exist, so look
+			// first, in a dry run too.
+			pairs, err := client.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{name}})
+			if err != nil && awsapi.KindOf(err) != awsapi.NotFound {
+				return err
+			}
+			if len(pairs) == 0 {
+				return fmt.Errorf("no key pair named %q in %s; nothing was deleted (key pairs belong to one region: is it in another? see --region)", name, client.Region())
+			}
 			if dryRun {
 				out, err := client.DeleteKeyPair(ctx, awsapi.DeleteInput{Name: name, DryRun: true})
 				if err != nil {
 					return err
 				}
-				return a.printDryRun(asJSON, "DeleteKeyPair", pair.Request{Name: name}, client.Region(), out.DryRun)
-			}
-			// EC2 answers success for a name that does not exist, so look first.
-			pairs, err := client.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{name}})
-			if err != nil {
-				return err
-			}
-			if len(pairs) == 0 {
-				return fmt.Errorf("there is no key pair named %q in %s (is it another region?)", name, client.Region())
+				return a.printDryRun(asJSON, &maker.DryRunResult{Action: "DeleteKeyPair", KeyName: name, Region: client.Region(),
+					Permitted: out.DryRun.Permitted, Message: termtext.Clean(out.DryRun.Message)})
 			}
 			if !yes {
 				if !a.term.stdin {

@@ -10,6 +10,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 )
 
@@ -106,7 +107,8 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 		return err
 	}
 	if out.DryRun != nil {
-		return a.printDryRun(o.json, "ImportKeyPair", req, client.Region(), out.DryRun)
+		return a.printDryRun(o.json, &maker.DryRunResult{Action: maker.ActionImport, KeyName: o.name, Source: pair.SourceLocal,
+			Region: client.Region(), Permitted: out.DryRun.Permitted, Message: termtext.Clean(out.DryRun.Message)})
 	}
 	fps, _ := keys.FingerprintsOf(kf.Public, nil)
 	res := importResult{
@@ -121,7 +123,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 		return writeJSON(a.stdout, res)
 	}
 	fmt.Fprintf(a.stdout, "Imported key pair %q (%s) into %s.\n", res.KeyName, res.KeyPairID, res.Region)
-	fmt.Fprintf(a.stdout, "  fingerprint:  %s  (EC2: %s)\n", res.KeyFingerprint, fingerprintLabel(kt, pair.SourceLocal))
+	fmt.Fprintf(a.stdout, "  fingerprint:  %s  (EC2: %s)\n", res.KeyFingerprint, maker.FingerprintKindOf(kt, pair.SourceLocal))
 	fmt.Fprintf(a.stdout, "  OpenSSH:      %s\n", res.SHA256Fingerprint)
 	if fps.AWSImported != "" && res.KeyFingerprint != "" && fps.AWSImported != res.KeyFingerprint {
 		fmt.Fprintf(a.stderr, "keypair: warning: EC2 reported fingerprint %s, but %s was computed here\n", res.KeyFingerprint, fps.AWSImported)

@@ -37,11 +37,11 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	if clientErr == nil {
 		opts.Client = client
 	}
-	opts.NewMaker = func(context.Context) (*maker.Maker, error) {
+	opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
 		if clientErr != nil {
-			return &maker.Maker{}, clientErr
+			return &maker.Pipeline{}, clientErr
 		}
-		return &maker.Maker{API: client}, nil
+		return &maker.Pipeline{API: client, Region: client.Region()}, nil
 	}
 	res, err := ui.Run(ctx, opts)
 	if err != nil {

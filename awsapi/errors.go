@@ -35,11 +35,12 @@ const (
 	Canceled              // the user cancelled (context canceled)
 	Server                // 5xx after retries, malformed answers
 	InvalidParameter      // InvalidParameterValue, MissingParameter, InvalidTagKey.Malformed...
+	BadAnswer             // EC2 answered success but the answer cannot be used; for CreateKeyPair the pair exists
 )
 
 var kindNames = [...]string{"Other", "Duplicate", "NotFound", "BadPublicKey", "Unauthorized", "BadCredentials",
 	"ClockSkew", "Throttled", "LimitExceeded", "Network", "NoCredentials", "LostAnswer", "Canceled", "Server",
-	"InvalidParameter"}
+	"InvalidParameter", "BadAnswer"}
 
 // String returns the kind's Go name, e.g. "Duplicate".
 func (k Kind) String() string {
@@ -72,6 +73,8 @@ type Error struct {
 	TagsSent bool
 	// DryRun says the request was a dry run (nothing could have been changed).
 	DryRun bool
+	// MayHaveActed says a request may have reached EC2 and changed something.
+	MayHaveActed bool
 }
 
 // Error says what happened, what was kept safe, and what to do next.
@@ -381,7 +384,7 @@ func classify(err error, ci callInfo) *Error {
 	e := &Error{
 		Op: ci.op, Region: ci.region, KeyName: termtext.Clean(ci.keyName), Err: err,
 		Attempts: ci.attempts, Endpoint: ci.endpoint, TagsSent: ci.tags, DryRun: ci.dryRun,
-		Status: httpStatus(err),
+		Status: httpStatus(err), MayHaveActed: ci.mayHaveActed && !ci.dryRun,
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {

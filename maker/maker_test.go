@@ -23,6 +23,9 @@ type fakeEC2 struct {
 	fp        string                                         // non-empty: reported fingerprint
 	onCreate  func()                                         // runs after a successful create
 	deleted   []string
+	// importActs: the import takes effect before importErr is returned (a lost answer).
+	importActs bool
+	pairs      []awsapi.KeyPairInfo // what DescribeKeyPairs lists
 }
 
 func (f *fakeEC2) CreateKeyPair(_ context.Context, in awsapi.CreateInput) (*awsapi.CreateOutput, error) {
@@ -56,6 +59,9 @@ func (f *fakeEC2) CreateKeyPair(_ context.Context, in awsapi.CreateInput) (*awsa
 func (f *fakeEC2) ImportKeyPair(_ context.Context, in awsapi.ImportInput) (*awsapi.ImportOutput, error) {
 	f.calls = append(f.calls, "ImportKeyPair")
 	if f.importErr != nil {
+		if f.importActs {
+			f.pairs = append(f.pairs, awsapi.KeyPairInfo{KeyName: in.Name, KeyPairID: "key-0aaaabbbbccccdddd", PublicKey: string(in.PublicKey)})
+		}
 		return nil, f.importErr
 	}
 	if in.DryRun {
@@ -71,7 +77,10 @@ func (f *fakeEC2) ImportKeyPair(_ context.Context, in awsapi.ImportInput) (*awsa
 
 func (f *fakeEC2) DescribeKeyPairs(context.Context, awsapi.DescribeInput) ([]awsapi.KeyPairInfo, error) {
 	f.calls = append(f.calls, "DescribeKeyPairs")
-	return nil, nil
+	if len(f.pairs) == 0 {
+		return nil, &awsapi.Error{Kind: awsapi.NotFound, Op: "DescribeKeyPairs"}
+	}
+	return f.pairs, nil
 }
 
 func (f *fakeEC2) DeleteKeyPair(_ context.Context, in awsapi.DeleteInput) (*awsapi.DeleteOutput, error) {
@@ -80,14 +89,23 @@ func (f *fakeEC2) DeleteKeyPair(_ context.Context, in awsapi.DeleteInput) (*awsa
 	return &awsapi.DeleteOutput{}, nil
 }
 
+// makeOf plans and makes r with p, failing the test on a refusal.
+func makeOf(t *testing.T, p *Pipeline, r pair.Request) (*Made, error) {
+	t.Helper()
+	plan, err := p.Plan(r, "")
+	if err != nil {
+		return nil, err
+	}
+	return p.Make(context.Background(), plan)
+}
+
 func req(src pair.Source, t keys.Type, f keys.Format) pair.Request {
 	return pair.Request{Name: "web", Type: t, Format: f, Source: src, Region: "us-east-1"}
 }
 
 func TestMakeAWSKeepsWhatEC2Returned(t *testing.T) {
 	api := &fakeEC2{}
-	m := &Maker{API: api}
-	made, err := m.Make(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM))
+	made, err := makeOf(t, &Pipeline{API: api}, req(pair.SourceAWS, keys.RSA, keys.PEM))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +121,7 @@ func TestMakeAWSKeepsWhatEC2Returned(t *testing.T) {
 }
 
 func TestMakeAWSWarnsOnFingerprintMismatch(t *testing.T) {
-	m := &Maker{API: &fakeEC2{fp: "00:11"}}
-	made, err := m.Make(context.Background(), req(pair.SourceAWS, keys.ED25519, keys.PEM))
+	made, err := makeOf(t, &Pipeline{API: &fakeEC2{fp: "00:11"}}, req(pair.SourceAWS, keys.ED25519, keys.PEM))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +132,7 @@ func TestMakeAWSWarnsOnFingerprintMismatch(t *testing.T) {
 
 func TestMakeAWSKeepsUnreadableMaterial(t *testing.T) {
 	raw := []byte("-----BEGIN SOMETHING NEW-----\r\nAAAA\r\n-----END SOMETHING NEW-----")
-	m := &Maker{API: &fakeEC2{material: func(*keys.PrivateKey, keys.Format) []byte { return raw }}}
-	made, err := m.Make(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM))
+	made, err := makeOf(t, &Pipeline{API: &fakeEC2{material: func(*keys.PrivateKey, keys.Format) []byte { return raw }}}, req(pair.SourceAWS, keys.RSA, keys.PEM))
 	if err != nil {
 		t.Fatalf("the only copy of a private key must not be dropped: %v", err)
 	}
@@ -127,10 +143,9 @@ func TestMakeAWSKeepsUnreadableMaterial(t *testing.T) {
 }
 
 func TestMakeAWSRewritesPPKVersion(t *testing.T) {
-	m := &Maker{API: &fakeEC2{}}
 	r := req(pair.SourceAWS, keys.ED25519, keys.PPK)
 	r.PPKVersion = 2
-	made, err := m.Make(context.Background(), r)
+	made, err := makeOf(t, &Pipeline{API: &fakeEC2{}}, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +159,7 @@ func TestMakeAWSRewritesPPKVersion(t *testing.T) {
 
 func TestMakeRefusesInvalidRequest(t *testing.T) {
 	api := &fakeEC2{}
-	_, err := (&Maker{API: api}).Make(context.Background(), pair.Request{Name: " bad", Type: "dsa", Format: keys.PEM, Source: pair.SourceAWS})
+	_, err := makeOf(t, &Pipeline{API: api}, pair.Request{Name: " bad", Type: "dsa", Format: keys.PEM, Source: pair.SourceAWS, Region: "us-east-1"})
 	var inv *InvalidRequestError
 	if !errors.As(err, &inv) || len(inv.Errs) < 2 {
 		t.Fatalf("err %v", err)
@@ -159,7 +174,7 @@ func TestRunRollsBackWhenSaveFails(t *testing.T) {
 	path := filepath.Join(dir, "web.pem")
 	// Another process takes the name between the check and the save.
 	api := &fakeEC2{onCreate: func() { os.WriteFile(path, []byte("theirs"), 0o600) }}
-	_, err := (&Maker{API: api}).Run(context.Background(), req(pair.SourceAWS, keys.ED25519, keys.PEM), path, nil)
+	_, _, err := (&Pipeline{API: api}).Run(context.Background(), req(pair.SourceAWS, keys.ED25519, keys.PEM), path)
 	var sf *SaveFailedError
 	if !errors.As(err, &sf) || !sf.RolledBack || !errors.Is(err, keys.ErrExists) {
 		t.Fatalf("err %v", err)
@@ -177,7 +192,7 @@ func TestRunTargetCheckedFirst(t *testing.T) {
 	path := filepath.Join(dir, "web.pem")
 	os.WriteFile(path, nil, 0o600)
 	api := &fakeEC2{}
-	_, err := (&Maker{API: api}).Run(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM), path, nil)
+	_, _, err := (&Pipeline{API: api}).Run(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM), path)
 	var te *TargetError
 	if !errors.As(err, &te) || len(api.calls) != 0 {
 		t.Fatalf("err %v, calls %v", err, api.calls)
@@ -195,7 +210,7 @@ func TestImportFailureRemovesOrKeepsFile(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "k.pem")
 		api := &fakeEC2{importErr: &awsapi.Error{Kind: tc.kind, Op: "ImportKeyPair", Message: "no"}}
-		_, err := (&Maker{API: api}).Run(context.Background(), req(pair.SourceLocal, keys.ED25519, keys.PEM), path, nil)
+		_, _, err := (&Pipeline{API: api}).Run(context.Background(), req(pair.SourceLocal, keys.ED25519, keys.PEM), path)
 		var ie *ImportFailedError
 		if !errors.As(err, &ie) || ie.Removed != tc.removed {
 			t.Errorf("kind %v: err %v", tc.kind, err)
@@ -212,23 +227,130 @@ func TestLocalDryRunSendsNoPrivateKey(t *testing.T) {
 	api := &fakeEC2{}
 	r := req(pair.SourceLocal, keys.RSA, keys.PEM)
 	r.DryRun = true
-	made, err := (&Maker{API: api}).Run(context.Background(), r, filepath.Join(t.TempDir(), "x.pem"), nil)
-	if err != nil || made.DryRun == nil || made.DryRun.Permitted || made.File != nil || made.Key != nil {
-		t.Fatalf("made %+v err %v", made, err)
+	made, d, err := (&Pipeline{API: api}).Run(context.Background(), r, filepath.Join(t.TempDir(), "x.pem"))
+	if err != nil || made != nil || d == nil || d.Permitted {
+		t.Fatalf("made %+v dry run %+v err %v", made, d, err)
+	}
+	// Defect: a local dry run reported CreateKeyPair; it calls ImportKeyPair.
+	if d.Action != ActionImport || len(api.calls) != 1 || api.calls[0] != "ImportKeyPair" {
+		t.Errorf("action %q, calls %v", d.Action, api.calls)
+	}
+}
+
+func TestOfflineDryRunIsRefused(t *testing.T) {
+	r := req(pair.SourceOffline, keys.ED25519, keys.PEM)
+	r.DryRun = true
+	// Defect: this panicked with a nil pointer.
+	_, _, err := (&Pipeline{}).Run(context.Background(), r, "-")
+	var inv *InvalidRequestError
+	if !errors.As(err, &inv) || inv.Errs[0].Field != "dry-run" || !Refused(err) {
+		t.Fatalf("err %v", err)
 	}
 }
 
 func TestOfflineNeedsNoAPI(t *testing.T) {
 	var out bytes.Buffer
-	made, err := (&Maker{}).Run(context.Background(), req(pair.SourceOffline, keys.ED25519, keys.PPK), "-", &out)
+	p := &Pipeline{Stdout: &out}
+	made, _, err := p.Run(context.Background(), req(pair.SourceOffline, keys.ED25519, keys.PPK), "-")
 	if err != nil || made.Path != "-" || !strings.HasPrefix(out.String(), "PuTTY-User-Key-File-3:") {
 		t.Fatalf("err %v out %.30q", err, out.String())
 	}
-	if err := (&Maker{}).Save(made, "-", &out); err == nil {
+	if err := p.Save(context.Background(), made, "-"); err == nil {
 		t.Error("a second save of the same key should be refused")
 	}
-	if _, err := (&Maker{}).Make(context.Background(), req(pair.SourceAWS, keys.RSA, keys.PEM)); err == nil {
-		t.Error("source aws without a client should fail")
+	_, err = (&Pipeline{}).Plan(req(pair.SourceAWS, keys.RSA, keys.PEM), "")
+	var noAWS *NoAWSError
+	if !errors.As(err, &noAWS) || !Refused(err) {
+		t.Errorf("source aws without a client: %v", err)
+	}
+	r := req(pair.SourceAWS, keys.RSA, keys.PEM)
+	r.Region = ""
+	if _, err := (&Pipeline{API: &fakeEC2{}}).Plan(r, ""); !errors.As(err, &noAWS) || !noAWS.NoRegion {
+		t.Errorf("source aws without a region: %v", err)
+	}
+}
+
+// failingWriter is standard output whose reader has gone.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+func TestFailedWriteToStdoutRollsBack(t *testing.T) {
+	api := &fakeEC2{}
+	p := &Pipeline{API: api, Stdout: failingWriter{}}
+	_, _, err := p.Run(context.Background(), req(pair.SourceAWS, keys.ED25519, keys.PEM), "-")
+	var sf *SaveFailedError
+	if !errors.As(err, &sf) || !sf.RolledBack || len(api.deleted) != 1 {
+		t.Fatalf("err %v, deleted %v", err, api.deleted)
+	}
+	if !strings.Contains(err.Error(), "standard output") || !strings.Contains(err.Error(), "deleted from EC2 again") {
+		t.Errorf("message: %v", err)
+	}
+}
+
+func TestDiscardDeletesOnlyOrphans(t *testing.T) {
+	api := &fakeEC2{}
+	p := &Pipeline{API: api}
+	made, err := makeOf(t, p, req(pair.SourceAWS, keys.ED25519, keys.PEM))
+	if err != nil || !made.Orphan() {
+		t.Fatalf("made %+v err %v", made, err)
+	}
+	d := p.Discard(context.Background(), made)
+	if !d.Deleted || d.MayStillExist() || len(api.deleted) != 1 || made.Orphan() || made.Key != nil {
+		t.Fatalf("discard %+v, deleted %v", d, api.deleted)
+	}
+	local, err := makeOf(t, p, req(pair.SourceLocal, keys.ED25519, keys.PEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := p.Discard(context.Background(), local); d.InEC2 || len(api.deleted) != 1 {
+		t.Errorf("a key made here and not imported has no pair to delete: %+v", d)
+	}
+}
+
+func TestDiscardRollsBackAfterCancel(t *testing.T) {
+	api := &fakeEC2{}
+	p := &Pipeline{API: api}
+	made, err := makeOf(t, p, req(pair.SourceAWS, keys.ED25519, keys.PEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the signal that ends the run must not stop the rollback
+	if d := p.Discard(ctx, made); !d.Deleted {
+		t.Fatalf("discard %+v", d)
+	}
+}
+
+func TestRenameAfterRefusedImport(t *testing.T) {
+	dir := t.TempDir()
+	api := &fakeEC2{importErr: &awsapi.Error{Kind: awsapi.Duplicate, Op: "ImportKeyPair"}}
+	p := &Pipeline{API: api}
+	plan, err := p.Plan(req(pair.SourceLocal, keys.ED25519, keys.PEM), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := p.Make(context.Background(), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := made.Key.SSHPublicKey().Marshal()
+	var ie *ImportFailedError
+	if err := p.Save(context.Background(), made, filepath.Join(dir, "web.pem")); !errors.As(err, &ie) || !ie.Removed || made.Saved() {
+		t.Fatalf("err %v", err)
+	}
+	api.importErr = nil
+	if err := p.Rename(made, "web-2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Save(context.Background(), made, filepath.Join(dir, "web-2.pem")); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(made.Key.SSHPublicKey().Marshal(), pub) || !strings.HasSuffix(strings.TrimSpace(made.PublicKey), " web-2") || made.KeyPairID == "" {
+		t.Errorf("renamed: %+v", made)
+	}
+	if err := p.Rename(made, "again"); err == nil {
+		t.Error("a saved and imported key cannot be renamed")
 	}
 }
 
@@ -247,5 +369,43 @@ func TestDefaultPath(t *testing.T) {
 		if got := DefaultPath(tc.dir, pair.Request{Name: tc.name, Format: tc.f}); got != tc.want {
 			t.Errorf("DefaultPath(%q, %q) = %q, want %q", tc.dir, tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestLostImportAnswerIsCheckedNotUndone(t *testing.T) {
+	lost := &awsapi.Error{Kind: awsapi.LostAnswer, Op: "ImportKeyPair", MayHaveActed: true}
+	for _, tc := range []struct {
+		name   string
+		acts   bool
+		other  bool // the name holds another public key
+		wantOK bool
+		want   string
+	}{
+		{name: "went through", acts: true, wantOK: true},
+		{name: "did not happen", want: "so the import did not happen"},
+		{name: "someone else's", other: true, want: "holds another public key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "web.pem")
+			api := &fakeEC2{importErr: lost, importActs: tc.acts}
+			if tc.other {
+				k, _ := keys.Generate(keys.ED25519, 0, nil)
+				api.pairs = []awsapi.KeyPairInfo{{KeyName: "web", PublicKey: keys.AuthorizedKey(k.SSHPublicKey(), "x")}}
+			}
+			made, _, err := (&Pipeline{API: api}).Run(context.Background(), req(pair.SourceLocal, keys.ED25519, keys.PEM), path)
+			if _, serr := os.Stat(path); serr != nil {
+				t.Fatalf("the private key file must be kept: %v", serr)
+			}
+			if tc.wantOK {
+				if err != nil || made.KeyPairID != "key-0aaaabbbbccccdddd" || len(made.Warnings) != 1 {
+					t.Fatalf("made %+v err %v", made, err)
+				}
+				return
+			}
+			var ie *ImportFailedError
+			if !errors.As(err, &ie) || ie.Removed || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "kept at "+path) {
+				t.Fatalf("err %v", err)
+			}
+		})
 	}
 }

@@ -207,7 +207,7 @@ func ParseTag(s string) (Tag, error) {
 // always 2048; local/offline keys.RSA is 2048 or 4096; keys.PPK version 2 or 3 (only
 // meaningful where the key is made here).
 //
-// Field order: name, source, type, bits, format, ppk-version, tags, then
+// Field order: name, source, dry-run, type, bits, format, ppk-version, tags, then
 // tag[N].key and tag[N].value with N counted from 1, as the tags are
 // given (--tag) and numbered in the form. A duplicate key is
 // reported on the later tag. An empty Source counts as SourceAWS, an empty
@@ -232,6 +232,10 @@ func (r Request) Validate() []*FieldError {
 	case SourceAWS, SourceLocal, SourceOffline:
 	default:
 		add("source", "must be aws (EC2 makes the key), local (made here, then imported) or offline (made here, no AWS); not %q", string(r.Source))
+	}
+
+	if r.DryRun && source == SourceOffline {
+		add("dry-run", "a dry run asks EC2 whether the call is permitted, and source offline makes no AWS call: choose source aws or local, or no dry run")
 	}
 
 	typ := r.Type

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -64,102 +63,76 @@ func checkNameCmd(ctx context.Context, c AWSClient, seq int, name string) tea.Cm
 	}
 }
 
-// madeMsg is the end of Make: a key in memory, a dry-run answer, or an error.
+// madeMsg is the end of Make or DryRun: a key in memory, a dry-run
+// answer, or an error.
 type madeMsg struct {
-	maker *maker.Maker // the maker of this key (saves and imports it)
-	keep  bool         // maker came from NewMaker: reuse it for the next key
-	made  *maker.Made
-	err   error
+	pipe *maker.Pipeline // the pipeline of this key (saves and discards it)
+	keep bool            // pipe came from NewPipeline: reuse it for the next key
+	made *maker.Made
+	dry  *maker.DryRunResult
+	err  error
 }
 
-func makeCmd(ctx context.Context, mk *maker.Maker, newMaker func(context.Context) (*maker.Maker, error), req pair.Request) tea.Cmd {
+func makeCmd(ctx context.Context, p *maker.Pipeline, newPipe func(context.Context) (*maker.Pipeline, error), req pair.Request) tea.Cmd {
 	return func() tea.Msg {
-		if mk == nil {
+		keep := true
+		if p == nil {
 			var err error
-			switch {
-			case newMaker != nil:
-				mk, err = newMaker(ctx)
-			default:
-				mk = &maker.Maker{}
+			if newPipe != nil {
+				p, err = newPipe(ctx)
 			}
-			if err != nil || mk == nil {
-				if req.Source != pair.SourceOffline {
+			if err != nil || p == nil {
+				if maker.NeedsAWS(req.Source) {
 					if err == nil {
 						err = errors.New("no EC2 client")
 					}
 					return madeMsg{err: err}
 				}
-				// Offline needs no AWS; don't keep this maker for later keys.
-				mk = &maker.Maker{}
-				made, err := mk.Make(ctx, req)
-				return madeMsg{maker: mk, made: made, err: err}
+				// Offline needs no AWS; don't keep this pipeline for later keys.
+				p, keep = &maker.Pipeline{}, false
 			}
 		}
-		made, err := mk.Make(ctx, req)
-		return madeMsg{maker: mk, keep: true, made: made, err: err}
+		plan, err := p.Plan(req, "")
+		if err != nil {
+			return madeMsg{pipe: p, keep: keep, err: err}
+		}
+		if plan.Request.DryRun {
+			d, err := p.DryRun(ctx, plan)
+			return madeMsg{pipe: p, keep: keep, dry: d, err: err}
+		}
+		made, err := p.Make(ctx, plan)
+		return madeMsg{pipe: p, keep: keep, made: made, err: err}
 	}
 }
 
-// savedMsg is the end of a save: made is the model's Made with Path set.
+// savedMsg is the end of a save (and, for source local, the import): made
+// is a copy of the model's Made with Path set.
 type savedMsg struct {
 	made *maker.Made
 	path string
 	err  error
 }
 
-func saveCmd(mk *maker.Maker, made *maker.Made, path string) tea.Cmd {
+func saveCmd(ctx context.Context, p *maker.Pipeline, made *maker.Made, path string) tea.Cmd {
 	cp := *made
 	return func() tea.Msg {
-		p, err := keys.ExpandHome(path)
-		if err != nil {
-			return savedMsg{made: &cp, path: path, err: err}
-		}
-		if abs, err := filepath.Abs(p); err == nil {
-			p = abs
-		}
-		err = mk.Save(&cp, p, io.Discard)
-		if err == nil && cp.Path == "" {
-			cp.Path = p
-		}
-		return savedMsg{made: &cp, path: p, err: err}
+		err := p.Save(ctx, &cp, path)
+		return savedMsg{made: &cp, path: path, err: err}
 	}
 }
 
-// importedMsg is the end of Import (local source). removed says whether
-// the saved private key file is gone after a failure.
-type importedMsg struct {
-	made    *maker.Made
-	err     error
-	path    string // where the file was saved before the import
-	removed bool
-}
-
-func importCmd(ctx context.Context, mk *maker.Maker, made *maker.Made) tea.Cmd {
-	cp := *made
-	return func() tea.Msg {
-		path := cp.Path
-		err := mk.Import(ctx, &cp)
-		msg := importedMsg{made: &cp, err: err, path: path}
-		if err != nil && path != "" {
-			if _, serr := os.Lstat(path); errors.Is(serr, os.ErrNotExist) {
-				msg.removed = true
-			}
-		}
-		return msg
-	}
-}
-
-// deletedMsg is the end of the DeleteKeyPair that follows a discarded
-// private key of an EC2-made pair.
+// deletedMsg is the end of the Discard that deletes the pair of a
+// discarded private key from EC2.
 type deletedMsg struct {
 	name, region string
 	err          error
 }
 
-func deleteCmd(ctx context.Context, mk *maker.Maker, made *maker.Made) tea.Cmd {
+func deleteCmd(ctx context.Context, p *maker.Pipeline, made *maker.Made) tea.Cmd {
 	cp := *made
 	return func() tea.Msg {
-		return deletedMsg{name: cp.Request.Name, region: cp.Region, err: mk.Rollback(ctx, &cp)}
+		d := p.Discard(ctx, &cp)
+		return deletedMsg{name: d.Name, region: d.Region, err: d.Err}
 	}
 }
 

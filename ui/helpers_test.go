@@ -80,7 +80,7 @@ func drain(t *testing.T, m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			drain(t, m, c)
 		}
-	case credsMsg, nameTickMsg, nameCheckMsg, madeMsg, savedMsg, importedMsg, completeMsg, deletedMsg:
+	case credsMsg, nameTickMsg, nameCheckMsg, madeMsg, savedMsg, completeMsg, deletedMsg:
 		_, next := m.Update(msg)
 		drain(t, m, next)
 	}
@@ -259,7 +259,7 @@ func testOptions(t *testing.T, fake *fakeAWS, env ...string) Options {
 	if fake != nil {
 		opts.Config.Source = "aws"
 		opts.Client = fake
-		opts.NewMaker = func(context.Context) (*maker.Maker, error) { return &maker.Maker{API: fake}, nil }
+		opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) { return &maker.Pipeline{API: fake, Region: fake.region}, nil }
 	}
 	return opts
 }

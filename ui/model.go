@@ -78,8 +78,8 @@ type Model struct {
 	nameCancel context.CancelFunc // the running name lookup
 	debounce   time.Duration
 
-	mk      *maker.Maker // built by NewMaker, kept for the next key
-	keyMk   *maker.Maker // the maker of the key in memory
+	mk      *maker.Pipeline // built by NewPipeline, kept for the next key
+	keyMk   *maker.Pipeline // the pipeline of the key in memory
 	work    *working
 	outcome outcome
 	made    *maker.Made // the key pair in memory; nil when none
@@ -206,7 +206,7 @@ func (m *Model) unsaved() bool {
 	if m.screen == screenWorking && m.work != nil && m.work.job != jobDryRun && m.work.job != jobDelete {
 		return true
 	}
-	return m.made != nil && m.made.DryRun == nil && m.made.Path == ""
+	return m.made.Unsaved()
 }
 
 // Update handles one message.
@@ -245,8 +245,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.saved(msg)
 	case deletedMsg:
 		return m, m.deleted(msg)
-	case importedMsg:
-		return m, m.imported(msg)
 	case completeMsg:
 		if m.save != nil && msg.seq == m.save.compSeq && msg.input == m.save.path.Value() {
 			m.save.completed(msg)
@@ -338,7 +336,7 @@ func (m *Model) askQuit() tea.Cmd {
 // made: discarding the key must then delete the pair, or EC2 keeps a pair
 // whose private key nobody has.
 func (m *Model) inEC2Unsaved() bool {
-	return m.made != nil && m.made.Request.Source == pair.SourceAWS && m.made.DryRun == nil && !m.made.Saved()
+	return m.made.Orphan()
 }
 
 // discard drops the unsaved key in memory, deleting its pair from EC2 where
@@ -577,7 +575,7 @@ func (m *Model) submit() tea.Cmd {
 	m.work = newWorking(j, req, cancel, m.styles)
 	m.screen = screenWorking
 	m.fullHelp = false
-	return tea.Batch(m.work.spin.Tick, makeCmd(ctx, m.mk, m.opts.NewMaker, req))
+	return tea.Batch(m.work.spin.Tick, makeCmd(ctx, m.mk, m.opts.NewPipeline, req))
 }
 
 // made_ handles the end of Make.
@@ -587,22 +585,19 @@ func (m *Model) made_(msg madeMsg) tea.Cmd {
 		return nil
 	}
 	w.cancel()
-	if msg.maker != nil && msg.keep {
-		m.mk = msg.maker
+	if msg.pipe != nil && msg.keep {
+		m.mk = msg.pipe
 	}
-	m.keyMk = msg.maker
+	m.keyMk = msg.pipe
 	if m.keyMk == nil {
-		m.keyMk = &maker.Maker{}
+		m.keyMk = &maker.Pipeline{}
 	}
 	switch {
 	case msg.err != nil:
 		m.outcome = errorOutcome(msg.err, w.req, w.cancelling, w)
 		m.screen, m.scroll = screenResult, 0
-	case msg.made == nil:
-		m.outcome = errorOutcome(errors.New("maker returned nothing"), w.req, false, w)
-		m.screen = screenResult
-	case msg.made.DryRun != nil:
-		d := *msg.made.DryRun
+	case msg.dry != nil:
+		d := *msg.dry
 		m.result.DryRun = &d
 		m.outcome = dryRunOutcome(&d, w.req)
 		m.screen, m.scroll = screenResult, 0
@@ -644,7 +639,7 @@ func (m *Model) saveKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		d.err, d.matches = "", nil
 		d.saving = true
-		return saveCmd(m.keyMk, m.made, p)
+		return saveCmd(m.ctx, m.keyMk, m.made, p)
 	case key.Matches(msg, k.Complete):
 		d.compSeq++
 		d.err = ""
@@ -670,46 +665,28 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		return nil
 	}
 	m.save.saving = false
+	var ierr *maker.ImportFailedError
+	if errors.As(msg.err, &ierr) {
+		return m.importFailed(msg, ierr)
+	}
 	if msg.err != nil {
 		m.save.err = saveError(msg.err, msg.path)
 		return nil
 	}
 	m.made = msg.made
 	m.save.note = ""
-	if m.made.Request.Source == pair.SourceLocal && !m.made.Request.DryRun {
-		ctx, cancel := context.WithCancel(m.ctx)
-		m.work = newWorking(jobImport, m.made.Request, cancel, m.styles)
-		m.screen = screenWorking
-		return tea.Batch(m.work.spin.Tick, importCmd(ctx, m.keyMk, m.made))
-	}
 	return m.finish("")
 }
 
-// imported handles the end of an import (local source).
-func (m *Model) imported(msg importedMsg) tea.Cmd {
-	w := m.work
-	if w == nil || w.job != jobImport {
-		return nil
-	}
-	w.cancel()
-	m.work = nil
-	if msg.err == nil {
-		m.made = msg.made
-		return m.finish("")
-	}
+// importFailed handles a save whose import (source local) failed.
+func (m *Model) importFailed(msg savedMsg, ierr *maker.ImportFailedError) tea.Cmd {
 	why := errText(msg.err)
-	if !msg.removed {
-		m.made = msg.made
-		if m.made.Path == "" {
-			m.made.Path = msg.path
-		}
+	m.made = msg.made
+	if !ierr.Removed {
 		return m.finish("The private key is saved, but EC2 did not confirm the import: " + why)
 	}
-	path := msg.path
-	m.made = msg.made
-	m.made.Path = ""
 	m.screen = screenSave
-	m.save.path.SetValue(path)
+	m.save.path.SetValue(msg.path)
 	m.save.path.CursorEnd()
 	m.save.note = "EC2 did not import the public key: " + why + " The key is still in memory: enter saves and imports again; esc discards it."
 	if awsapi.KindOf(msg.err) == awsapi.Duplicate {

@@ -38,10 +38,10 @@ type Options struct {
 	// Request prefills the form (keypair create --name ... without --batch);
 	// non-zero fields win over Config.
 	Request pair.Request
-	// NewMaker builds the pipeline, and with it the AWS client, when the
-	// first key pair is made. nil means &maker.Maker{} (offline only). For
-	// the offline source a failing NewMaker falls back to &maker.Maker{}.
-	NewMaker func(ctx context.Context) (*maker.Maker, error)
+	// NewPipeline builds the pipeline, and with it the AWS client, when the
+	// first key pair is made. nil means &maker.Pipeline{} (offline only). For
+	// the offline source a failing NewPipeline falls back to &maker.Pipeline{}.
+	NewPipeline func(ctx context.Context) (*maker.Pipeline, error)
 	// Client, when not nil, resolves credentials for the header and checks
 	// names against the region. nil means no check and "credentials: not checked".
 	Client AWSClient
@@ -70,7 +70,7 @@ type Result struct {
 	// (n on the fingerprint view starts another).
 	Saved []Saved
 	// DryRun is the answer to the last dry run, if any.
-	DryRun *awsapi.DryRunResult
+	DryRun *maker.DryRunResult
 	// Discarded is set when the user confirmed quitting (or going back)
 	// with a private key that was never saved.
 	Discarded bool

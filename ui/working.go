@@ -10,6 +10,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
+	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 )
 
@@ -98,7 +99,7 @@ type outcome struct {
 	body  []string // already cleaned of control bytes
 }
 
-func dryRunOutcome(d *awsapi.DryRunResult, req pair.Request) outcome {
+func dryRunOutcome(d *maker.DryRunResult, req pair.Request) outcome {
 	op := "ec2:CreateKeyPair"
 	if req.Source == pair.SourceLocal {
 		op = "ec2:ImportKeyPair"

@@ -1,0 +1,568 @@
+// Package maker is the one pipeline that carries a key pair request from
+// plan to end. Both front ends, the batch command line and the interactive
+// app, call the same methods in the same order:
+//
+//	plan := p.Plan(req, path)        normalize, validate once, decide the EC2 action,
+//	                                 check the save path before EC2 is called
+//	p.DryRun(ctx, plan)              or
+//	made := p.Make(ctx, plan)        CreateKeyPair, or generate here
+//	p.Save(ctx, made, path)          write safely; for source local, import, and
+//	                                 remove the file again after a definite refusal
+//	p.Discard(ctx, made)             when the key will not be saved: delete the
+//	                                 pair EC2 made, under its own timeout
+//
+// Every rule that keeps a key safe lives here once; the front ends only ask
+// and present the answer in their own words.
+package maker
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
+)
+
+// DefaultRollbackTimeout bounds the DeleteKeyPair that undoes a pair whose
+// private key will not be kept.
+const DefaultRollbackTimeout = 30 * time.Second
+
+// Action is the EC2 call a request makes.
+type Action string
+
+// The actions; ActionNone is the offline source, which calls nothing.
+const (
+	ActionCreate Action = "CreateKeyPair"
+	ActionImport Action = "ImportKeyPair"
+	ActionNone   Action = ""
+)
+
+// ActionFor says which EC2 call a request with source s makes.
+func ActionFor(s pair.Source) Action {
+	switch s {
+	case pair.SourceLocal:
+		return ActionImport
+	case pair.SourceOffline:
+		return ActionNone
+	}
+	return ActionCreate
+}
+
+// NeedsAWS reports whether requests with source s call EC2.
+func NeedsAWS(s pair.Source) bool { return ActionFor(s) != ActionNone }
+
+// Pipeline runs requests. API may be nil when only the offline source is used.
+type Pipeline struct {
+	API awsapi.API
+	// Region is where API sends its requests ("" when unknown: a request
+	// that needs AWS is then refused by Plan).
+	Region string
+	// Stdout receives the private key when the save path is "-".
+	Stdout io.Writer
+	// Rand is the randomness keys are made from; nil means crypto/rand.
+	Rand io.Reader
+	// RollbackTimeout bounds the delete of Discard; 0 means DefaultRollbackTimeout.
+	RollbackTimeout time.Duration
+}
+
+// Plan is a request checked and ready to run.
+type Plan struct {
+	// Request is the request as it will be made: defaults filled in.
+	Request pair.Request
+	// Action is the EC2 call Make or DryRun sends.
+	Action Action
+	// Path is the save path as the writer will resolve it ("" when the
+	// front end chooses it later, "-" for standard output).
+	Path string
+}
+
+// Normalize fills the request's defaults (source aws, type RSA, format
+// PEM, RSA bits, PPK version) so that what is validated is what is made.
+func Normalize(req pair.Request) pair.Request {
+	if req.Source == "" {
+		req.Source = pair.SourceAWS
+	}
+	if req.Type == "" {
+		req.Type = keys.RSA
+	}
+	if req.Format == "" {
+		req.Format = keys.PEM
+	}
+	if req.Type == keys.RSA && req.Bits == 0 {
+		req.Bits = keys.DefaultRSABits
+	}
+	if req.Format == keys.PPK && req.PPKVersion == 0 {
+		req.PPKVersion = keys.DefaultPPKVersion
+	}
+	if !NeedsAWS(req.Source) {
+		req.Region = ""
+	}
+	return req
+}
+
+// Plan checks everything that can be checked before anything is made, and
+// returns every problem at once: the request's rules (*InvalidRequestError),
+// AWS not reachable for a source that needs it (*NoAWSError), and a save
+// path that cannot be written (*TargetError). path "" skips the path check
+// (the interactive app chooses the path after the key exists and checks it
+// then); "-" means standard output. Nothing is written or sent.
+func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
+	req = Normalize(req)
+	if NeedsAWS(req.Source) && req.Region == "" {
+		req.Region = p.Region
+	}
+	if errs := req.Validate(); len(errs) > 0 {
+		return nil, &InvalidRequestError{Errs: errs}
+	}
+	plan := &Plan{Request: req, Action: ActionFor(req.Source)}
+	if plan.Action != ActionNone {
+		switch {
+		case p.API == nil:
+			return nil, &NoAWSError{Source: req.Source}
+		case req.Region == "":
+			return nil, &NoAWSError{Source: req.Source, NoRegion: true}
+		}
+	}
+	if req.DryRun || path == "" {
+		return plan, nil
+	}
+	if path == "-" {
+		plan.Path = "-"
+		return plan, nil
+	}
+	full, err := resolvePath(path)
+	if err != nil {
+		return nil, &TargetError{Path: path, Err: err}
+	}
+	// Before EC2 makes a pair, prove the key can be saved (a probe file);
+	// a key made here costs nothing to drop, so the name check will do.
+	check := keys.CheckFree
+	if plan.Action == ActionCreate {
+		check = keys.CheckTarget
+	}
+	if err := check(full); err != nil {
+		return nil, &TargetError{Path: path, Err: err}
+	}
+	plan.Path = full
+	return plan, nil
+}
+
+// resolvePath is the save path as the writer resolves it.
+func resolvePath(path string) (string, error) {
+	full, err := keys.ExpandHome(path)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(full)
+}
+
+// DryRun asks EC2 whether the plan's call would be permitted; nothing is
+// made. The offline source has nothing to ask (Plan refuses a dry run there).
+func (p *Pipeline) DryRun(ctx context.Context, plan *Plan) (*DryRunResult, error) {
+	req := plan.Request
+	res := &DryRunResult{Action: plan.Action, KeyName: req.Name, Source: req.Source, Region: req.Region}
+	var d *awsapi.DryRunResult
+	switch plan.Action {
+	case ActionCreate:
+		out, err := p.API.CreateKeyPair(ctx, awsapi.CreateInput{
+			Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags, DryRun: true,
+		})
+		if err != nil {
+			return nil, err
+		}
+		d = out.DryRun
+	case ActionImport:
+		// EC2 checks the public key too, so the dry run sends a real one.
+		key, err := keys.Generate(req.Type, req.Bits, p.Rand)
+		if err != nil {
+			return nil, fmt.Errorf("generate %s key: %w", req.Type, err)
+		}
+		out, err := p.API.ImportKeyPair(ctx, awsapi.ImportInput{
+			Name: req.Name, PublicKey: []byte(keys.AuthorizedKey(key.SSHPublicKey(), req.Name)), Tags: req.Tags, DryRun: true,
+		})
+		if err != nil {
+			return nil, err
+		}
+		d = out.DryRun
+	default:
+		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "dry-run", Msg: "source offline makes no AWS call, so there is nothing to ask"}}}
+	}
+	if d == nil {
+		return nil, errors.New("EC2 did not answer the dry run as a dry run")
+	}
+	res.Permitted, res.Message = d.Permitted, termtext.Clean(d.Message)
+	return res, nil
+}
+
+// Make makes the key pair of plan: for ActionCreate EC2 makes it and returns
+// the private key once; otherwise it is generated here. The key is then in
+// memory only: the caller must Save it or Discard it.
+func (p *Pipeline) Make(ctx context.Context, plan *Plan) (*Made, error) {
+	if plan.Request.DryRun {
+		return nil, errors.New("a dry run makes nothing: call DryRun")
+	}
+	if plan.Action == ActionCreate {
+		return p.makeInAWS(ctx, plan.Request)
+	}
+	return p.makeHere(ctx, plan.Request)
+}
+
+func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, error) {
+	out, err := p.API.CreateKeyPair(ctx, awsapi.CreateInput{
+		Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags,
+	})
+	if err != nil {
+		if awsapi.KindOf(err) == awsapi.BadAnswer {
+			// EC2 made the pair, but its answer cannot be used: nobody will
+			// ever have this private key, so the pair must go.
+			return nil, p.unusableAnswer(ctx, req, err)
+		}
+		return nil, err
+	}
+	made := &Made{Request: req, Region: req.Region, InEC2: true}
+	made.KeyPairID = termtext.Clean(out.KeyPairID)
+	made.KeyFingerprint = termtext.Clean(out.KeyFingerprint)
+	// From here on EC2 holds the pair and we hold the only copy of its
+	// private key: never return without it. Keep the material as EC2 sent
+	// it, normalised to LF line endings and a final newline.
+	made.File = normalizeNewlines(out.KeyMaterial)
+	key, err := keys.ParsePrivateKey(made.File)
+	if err != nil {
+		made.Warnings = append(made.Warnings,
+			fmt.Sprintf("The private key EC2 returned could not be read (%s); it will be saved exactly as received.", termtext.Clean(err.Error())))
+		return made, nil
+	}
+	key.Comment = req.Name
+	made.Key = key
+	if req.Format == keys.PPK && !bytes.HasPrefix(made.File, fmt.Appendf(nil, "PuTTY-User-Key-File-%d:", req.PPKVersion)) {
+		// EC2 chooses the PPK version; write the same key in the one asked for.
+		f, err := keys.EncodePPK(key, req.PPKVersion)
+		if err != nil {
+			made.Warnings = append(made.Warnings, fmt.Sprintf("The key could not be written as PPK version %d (%s); it is saved as EC2 sent it.", req.PPKVersion, err))
+		} else {
+			made.File = f
+		}
+	}
+	if err := made.describe(); err != nil {
+		made.Warnings = append(made.Warnings, err.Error())
+	}
+	ours := made.Fingerprints.AWSCreated
+	if key.Type() == keys.ED25519 {
+		ours = made.Fingerprints.AWSImported
+	}
+	if made.KeyFingerprint == "" {
+		made.KeyFingerprint = ours
+	} else if ours != "" && ours != made.KeyFingerprint {
+		made.Warnings = append(made.Warnings, fmt.Sprintf(
+			"EC2 reported the fingerprint %s, but the key it returned has %s.", made.KeyFingerprint, ours))
+	}
+	return made, nil
+}
+
+// unusableAnswer deletes a pair whose CreateKeyPair answer could not be used.
+func (p *Pipeline) unusableAnswer(ctx context.Context, req pair.Request, cause error) error {
+	derr := p.rollback(ctx, req.Name)
+	return &UnusableAnswerError{Name: req.Name, Region: req.Region, Err: cause, RolledBack: derr == nil, RollbackErr: derr}
+}
+
+func (p *Pipeline) makeHere(ctx context.Context, req pair.Request) (*Made, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	key, err := keys.Generate(req.Type, req.Bits, p.Rand)
+	if err != nil {
+		return nil, fmt.Errorf("generate %s key: %w", req.Type, err)
+	}
+	key.Comment = req.Name
+	made := &Made{Request: req, Key: key, Region: req.Region}
+	if err := made.describe(); err != nil {
+		return nil, err
+	}
+	made.File, err = keys.Encode(key, req.Format, req.PPKVersion)
+	if err != nil {
+		return nil, fmt.Errorf("encode private key: %w", err)
+	}
+	made.KeyFingerprint = made.Fingerprints.AWSImported
+	return made, nil
+}
+
+func normalizeNewlines(b []byte) []byte {
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	b = bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
+	b = bytes.TrimLeft(b, "\n")
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// Rename gives a key made here (not yet in EC2) another name, for a retry
+// after EC2 refused the first one: the request, the public key comment and
+// the file to save change; the key itself stays.
+func (p *Pipeline) Rename(made *Made, name string) error {
+	if made.InEC2 || made.Key == nil {
+		return errors.New("only a key made here and not in EC2 can be renamed")
+	}
+	if made.Saved() {
+		return fmt.Errorf("the private key is already saved to %s", made.Path)
+	}
+	if err := pair.ValidateName(name); err != nil {
+		return &InvalidRequestError{Errs: []*pair.FieldError{err.(*pair.FieldError)}}
+	}
+	req := made.Request
+	req.Name = name
+	key := *made.Key
+	key.Comment = name
+	file, err := keys.Encode(&key, req.Format, req.PPKVersion)
+	if err != nil {
+		return fmt.Errorf("encode private key: %w", err)
+	}
+	made.Request, made.Key, made.File = req, &key, file
+	return made.describe()
+}
+
+// Save writes the private key to path with the safe writer ("-" writes to
+// the pipeline's Stdout), then, for source local, imports the public key.
+//
+// A failed write leaves the key in memory (Saved is false): the caller may
+// Save again with another path, or Discard. A failed import returns an
+// *ImportFailedError: after a definite refusal the file is removed again
+// (so neither half exists, and the key is still in memory for a Rename and
+// another Save); where EC2 may have imported it anyway, the file is kept and
+// the pipeline looks the pair up: if it holds our public key, the import
+// went through and Save succeeds.
+func (p *Pipeline) Save(ctx context.Context, made *Made, path string) error {
+	if made == nil || len(made.File) == 0 {
+		return errors.New("there is no private key to save")
+	}
+	if made.Saved() {
+		return fmt.Errorf("the private key is already saved to %s", made.Path)
+	}
+	if err := p.write(made, path); err != nil {
+		return err
+	}
+	if made.Request.Source != pair.SourceLocal || made.InEC2 {
+		return nil
+	}
+	return p.importSaved(ctx, made)
+}
+
+func (p *Pipeline) write(made *Made, path string) error {
+	if path == "-" {
+		w := p.Stdout
+		if w == nil {
+			return errors.New("there is no standard output to write the private key to")
+		}
+		if err := writeAll(w, made.File); err != nil {
+			return &WriteError{Path: "-", Err: err}
+		}
+		made.Path = "-"
+		return nil
+	}
+	full, err := resolvePath(path)
+	if err != nil {
+		return &WriteError{Path: path, Err: err}
+	}
+	if err := keys.WriteNewFile(full, made.File); err != nil {
+		return &WriteError{Path: full, Err: err}
+	}
+	made.Path = full
+	return nil
+}
+
+// writeAll writes b and, where w is a file, syncs it: a key written to a
+// closed pipe or a full disk must fail here, not vanish silently.
+func writeAll(w io.Writer, b []byte) error {
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			return f.Sync()
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) importSaved(ctx context.Context, made *Made) error {
+	if p.API == nil {
+		return &NoAWSError{Source: made.Request.Source}
+	}
+	req := made.Request
+	out, err := p.API.ImportKeyPair(ctx, awsapi.ImportInput{Name: req.Name, PublicKey: []byte(made.PublicKey), Tags: req.Tags})
+	if err == nil {
+		made.InEC2 = true
+		made.KeyPairID = termtext.Clean(out.KeyPairID)
+		made.setImportedFingerprint(termtext.Clean(out.KeyFingerprint))
+		return nil
+	}
+	ferr := &ImportFailedError{Name: req.Name, Region: req.Region, Path: made.Path, Err: err}
+	if definitelyNotImported(err) {
+		if made.Path != "-" {
+			if rerr := os.Remove(made.Path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				ferr.RemoveErr = rerr
+				return ferr
+			}
+		}
+		ferr.Removed = true
+		made.Path = ""
+		return ferr
+	}
+	// EC2 may have imported it: ask which, under a context of its own, since
+	// the caller's may be what ended the import.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.rollbackTimeout())
+	defer cancel()
+	found, lerr := p.findOurs(lctx, made)
+	switch {
+	case lerr != nil:
+		ferr.LookupErr = lerr
+	case found != nil:
+		made.InEC2 = true
+		made.KeyPairID = termtext.Clean(found.KeyPairID)
+		made.setImportedFingerprint(termtext.Clean(found.KeyFingerprint))
+		made.Warnings = append(made.Warnings, fmt.Sprintf(
+			"EC2's answer to the import was lost (%s), but the pair %q now holds this public key: the import went through.",
+			awsapi.KindOf(err), req.Name))
+		return nil
+	default:
+		ferr.NotThere = true
+	}
+	return ferr
+}
+
+// findOurs looks the pair up by name and returns it when it holds made's
+// public key; nil, nil when there is no pair of that name.
+func (p *Pipeline) findOurs(ctx context.Context, made *Made) (*awsapi.KeyPairInfo, error) {
+	pairs, err := p.API.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{made.Request.Name}, IncludePublicKey: true})
+	if awsapi.KindOf(err) == awsapi.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, kp := range pairs {
+		if kp.KeyName != made.Request.Name {
+			continue
+		}
+		if samePublicKey(kp.PublicKey, made.Key) {
+			return &pairs[i], nil
+		}
+		return nil, &NameTakenError{Name: made.Request.Name}
+	}
+	return nil, nil
+}
+
+func samePublicKey(authorized string, key *keys.PrivateKey) bool {
+	if key == nil || authorized == "" {
+		return false
+	}
+	pub, _, err := keys.ParsePublicKey([]byte(authorized))
+	return err == nil && bytes.Equal(pub.Marshal(), key.SSHPublicKey().Marshal())
+}
+
+// definitelyNotImported reports whether err proves EC2 did not import the key.
+func definitelyNotImported(err error) bool {
+	var e *awsapi.Error
+	if errors.As(err, &e) && e.MayHaveActed {
+		return false
+	}
+	switch awsapi.KindOf(err) {
+	case awsapi.Duplicate, awsapi.BadPublicKey, awsapi.Unauthorized, awsapi.BadCredentials,
+		awsapi.ClockSkew, awsapi.Throttled, awsapi.LimitExceeded, awsapi.NoCredentials,
+		awsapi.InvalidParameter:
+		return true
+	}
+	return false
+}
+
+// Discard drops a key that will not be saved. Where EC2 made the pair, the
+// pair is deleted again so that neither half is left, under its own timeout
+// (the caller's context may be the signal that ended the run). The result
+// says what happened, for the front end to tell the user.
+func (p *Pipeline) Discard(ctx context.Context, made *Made) *Discarded {
+	if made == nil || !made.Orphan() {
+		return &Discarded{}
+	}
+	d := &Discarded{Name: made.Request.Name, Region: made.Region, InEC2: true}
+	d.Err = p.rollback(ctx, made.Request.Name)
+	d.Deleted = d.Err == nil
+	made.InEC2 = !d.Deleted
+	made.Key, made.File = nil, nil
+	return d
+}
+
+func (p *Pipeline) rollbackTimeout() time.Duration {
+	if p.RollbackTimeout > 0 {
+		return p.RollbackTimeout
+	}
+	return DefaultRollbackTimeout
+}
+
+func (p *Pipeline) rollback(ctx context.Context, name string) error {
+	if p.API == nil {
+		return &NoAWSError{Source: pair.SourceAWS}
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.rollbackTimeout())
+	defer cancel()
+	_, err := p.API.DeleteKeyPair(rctx, awsapi.DeleteInput{Name: name})
+	return err
+}
+
+// Run is the whole batch flow, the same steps the app takes: plan, make,
+// save (and import), and discard when the save fails. A dry run returns its
+// result and no Made.
+func (p *Pipeline) Run(ctx context.Context, req pair.Request, path string) (*Made, *DryRunResult, error) {
+	plan, err := p.Plan(req, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if plan.Request.DryRun {
+		d, err := p.DryRun(ctx, plan)
+		return nil, d, err
+	}
+	if plan.Path == "" {
+		return nil, nil, errors.New("no save path was given")
+	}
+	made, err := p.Make(ctx, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.Save(ctx, made, plan.Path); err != nil {
+		var ierr *ImportFailedError
+		if errors.As(err, &ierr) {
+			return made, nil, err
+		}
+		if d := p.Discard(ctx, made); d.InEC2 {
+			return nil, nil, &SaveFailedError{Name: d.Name, Region: d.Region, Err: err, RolledBack: d.Deleted, RollbackErr: d.Err}
+		}
+		return nil, nil, err
+	}
+	return made, nil, nil
+}
+
+// DefaultPath is where the private key of req is saved unless told
+// otherwise: DIR/NAME.pem or DIR/NAME.ppk (DIR defaults to ~/.ssh). Path
+// separators in the name become "_".
+func DefaultPath(dir string, req pair.Request) string {
+	if dir == "" {
+		dir = "~/.ssh"
+	}
+	name := strings.NewReplacer("/", "_", `\`, "_").Replace(req.Name)
+	if name == "" || name == "." || name == ".." {
+		name = "key" + name
+	}
+	ext := ".pem"
+	if req.Format == keys.PPK {
+		ext = ".ppk"
+	}
+	return filepath.Join(dir, name+ext)
+}
