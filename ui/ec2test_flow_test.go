@@ -48,7 +48,9 @@ func TestFlowThroughRealClient(t *testing.T) {
 			opts := testOptions(t, nil)
 			opts.Config.Source = source
 			opts.Client = client
-			opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) { return &maker.Pipeline{API: client, Region: client.Region()}, nil }
+			opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
+				return &maker.Pipeline{API: client, Region: client.Region()}, nil
+			}
 			s := startSession(t, opts, colorprofile.ANSI256)
 			s.waitFor("region us-east-1", "credentials: ok")
 			s.send("taken")

@@ -259,7 +259,9 @@ func testOptions(t *testing.T, fake *fakeAWS, env ...string) Options {
 	if fake != nil {
 		opts.Config.Source = "aws"
 		opts.Client = fake
-		opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) { return &maker.Pipeline{API: fake, Region: fake.region}, nil }
+		opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
+			return &maker.Pipeline{API: fake, Region: fake.region}, nil
+		}
 	}
 	return opts
 }
