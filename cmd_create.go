@@ -84,21 +84,12 @@ func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([
 	}
 }
 
-// requestFrom builds the request from the config defaults and the flags
-// that were set. Tags: the config's default tags, then --tag (a --tag with
-// the same key replaces the default).
+// requestFrom builds the one complete request: defaults < config file <
+// environment (all in cfg) < the flags that were set. The form gets it as
+// it is, so nothing is merged a second time.
 func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (pair.Request, error) {
-	req := pair.Request{
-		Name:       o.name,
-		Type:       keys.Type(cfg.Type),
-		Format:     keys.Format(cfg.Format),
-		PPKVersion: cfg.PPKVersion,
-		Source:     pair.Source(cfg.Source),
-		Region:     cfg.Region,
-		Profile:    cfg.Profile,
-		DryRun:     o.dryRun,
-		Bits:       o.bits,
-	}
+	req := cfg.Request()
+	req.Name, req.DryRun, req.Bits = o.name, o.dryRun, o.bits
 	flags := cmd.Flags()
 	if flags.Changed("type") {
 		req.Type = keys.Type(strings.ToLower(o.keyType))
@@ -112,17 +103,33 @@ func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (pair.
 	if flags.Changed("source") {
 		req.Source = pair.Source(strings.ToLower(o.source))
 	}
-	for _, t := range cfg.Tags {
-		req.Tags = append(req.Tags, pair.Tag{Key: t.Key, Value: t.Value})
+	tags, err := tagsFromFlags(req.Tags, o.tags)
+	if err != nil {
+		return req, err
 	}
-	for _, s := range o.tags {
+	req.Tags = tags
+	return maker.Normalize(req), nil
+}
+
+// tagsFromFlags puts the --tag flags over the config file's default tags:
+// a --tag with a default's key replaces it; the same key in two --tag
+// flags is refused, naming both, never merged silently.
+func tagsFromFlags(defaults []pair.Tag, flags []string) ([]pair.Tag, error) {
+	given := make(map[string]string, len(flags))
+	tags := append([]pair.Tag(nil), defaults...)
+	for _, s := range flags {
 		t, err := pair.ParseTag(s)
 		if err != nil {
-			return req, usagef("--tag %q: %v", s, err)
+			return nil, usagef("--tag %s: %v", termtext.ShellQuote(s), err)
 		}
-		req.Tags = setTag(req.Tags, t)
+		if first, dup := given[t.Key]; dup {
+			return nil, usagef("--tag %s and --tag %s give the tag key %q twice; each key may appear once (nothing was made)",
+				termtext.ShellQuote(first), termtext.ShellQuote(s), termtext.Clean(t.Key))
+		}
+		given[t.Key] = s
+		tags = setTag(tags, t)
 	}
-	return req, nil
+	return tags, nil
 }
 
 // setTag replaces the tag with t's key, or appends t.
@@ -170,7 +177,7 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 	if out == "" {
 		out = maker.DefaultPath(cfg.SaveDir, req)
 	}
-	if errs := maker.Normalize(req).Validate(); len(errs) > 0 {
+	if errs := req.Validate(); len(errs) > 0 {
 		return invalidRequest(errs) // before any AWS configuration is read
 	}
 	p := &maker.Pipeline{Stdout: a.stdout}

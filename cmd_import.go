@@ -83,12 +83,8 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 		kt = keys.ED25519
 	}
 	req := pair.Request{Name: o.name, Type: kt, Format: keys.PEM, Source: pair.SourceLocal}
-	for _, s := range o.tags {
-		t, err := pair.ParseTag(s)
-		if err != nil {
-			return usagef("--tag %q: %v", s, err)
-		}
-		req.Tags = setTag(req.Tags, t)
+	if req.Tags, err = tagsFromFlags(cfg.Tags, o.tags); err != nil {
+		return err
 	}
 	if errs := req.Validate(); len(errs) > 0 {
 		return invalidRequest(errs)

@@ -11,16 +11,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // Tag is a default tag from the config file.
-type Tag struct {
-	Key   string
-	Value string
-}
+type Tag = pair.Tag
 
 // Config is the resolved configuration. Empty Region/Profile/EndpointURL
 // mean "let the AWS SDK decide" (AWS_REGION, AWS_PROFILE, ~/.aws/config...).
@@ -85,7 +84,7 @@ func Load(getenv func(string) string, flags Flags) (Config, error) {
 		case errors.Is(err, fs.ErrNotExist):
 			// No file is the common case: defaults apply.
 		case err != nil:
-			return Config{}, fmt.Errorf("config: read %s: %w", path, err)
+			return Config{}, &FileError{File: path, Msg: "cannot be read: " + err.Error()}
 		default:
 			if err := Parse(path, data, &cfg); err != nil {
 				return Config{}, err
@@ -139,69 +138,138 @@ type fileConfig struct {
 // Unknown keys and invalid values are errors naming the file (and the line,
 // for TOML syntax errors).
 func Parse(file string, data []byte, cfg *Config) error {
+	fail := func(line int, format string, args ...any) error {
+		return &FileError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
 	var fc fileConfig
 	md, err := toml.Decode(string(data), &fc)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return fmt.Errorf("config: %s line %d: %s", file, pe.Position.Line, pe.Message)
+			return fail(pe.Position.Line, "%s", pe.Message)
 		}
-		return fmt.Errorf("config: %s: %w", file, err)
+		return fail(0, "%s", strings.TrimPrefix(err.Error(), "toml: "))
 	}
-
 	var tags []Tag
 	if md.IsDefined("tags") {
-		tags, err = decodeTags(md, fc.Tags)
+		var line int
+		tags, line, err = decodeTags(md, fc.Tags, data)
 		if err != nil {
-			return fmt.Errorf("config: %s: %w", file, err)
+			return fail(line, "%s", err)
 		}
 	}
 	if undec := md.Undecoded(); len(undec) > 0 {
-		names := make([]string, len(undec))
-		for i, k := range undec {
-			names[i] = strconv.Quote(k.String())
-		}
-		return fmt.Errorf("config: %s: unknown key %s (known keys: region, profile, endpoint_url, type, format, ppk_version, source, save_dir, tags)",
-			file, strings.Join(names, ", "))
+		return fail(keyLine(data, undec[0]...), "unknown key %q (known keys: region, profile, endpoint_url, type, format, ppk_version, source, save_dir, tags)",
+			undec[0].String())
 	}
 
+	next := *cfg
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = *src
 		}
 	}
-	set(&cfg.Region, fc.Region)
-	set(&cfg.Profile, fc.Profile)
-	set(&cfg.EndpointURL, fc.EndpointURL)
-	set(&cfg.Type, fc.Type)
-	set(&cfg.Format, fc.Format)
-	set(&cfg.Source, fc.Source)
-	set(&cfg.SaveDir, fc.SaveDir)
+	set(&next.Region, fc.Region)
+	set(&next.Profile, fc.Profile)
+	set(&next.EndpointURL, fc.EndpointURL)
+	set(&next.Type, fc.Type)
+	set(&next.Format, fc.Format)
+	set(&next.Source, fc.Source)
+	set(&next.SaveDir, fc.SaveDir)
 	if fc.PPKVersion != nil {
-		cfg.PPKVersion = *fc.PPKVersion
+		next.PPKVersion = *fc.PPKVersion
 	}
 	if md.IsDefined("tags") {
-		cfg.Tags = tags
+		next.Tags = tags
 	}
-	if err := cfg.validate(); err != nil {
-		return fmt.Errorf("config: %s: %w", file, err)
+	if key, err := next.validate(); err != nil {
+		return fail(keyLine(data, key), "%s", err)
 	}
+	*cfg = next
 	return nil
 }
 
-// decodeTags reads the tags key in either of its two shapes.
-func decodeTags(md toml.MetaData, prim toml.Primitive) ([]Tag, error) {
+// FileError is a problem in the config file, named by file and line (0
+// when no line can be named).
+type FileError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("config file %s line %d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("config file %s: %s", e.File, e.Msg)
+}
+
+// keyLine finds the line (from 1) where the key path is set in a TOML
+// file: "key = ...", or a table header "[key]" / "[[key]]" for a table.
+// The TOML parser keeps key positions to itself, so this walks the lines,
+// tracking the current table. 0 means not found.
+func keyLine(data []byte, path ...string) int {
+	if len(path) == 0 {
+		return 0
+	}
+	want := strings.Join(path, ".")
+	table := ""
+	for i, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimSpace(raw)
+		switch {
+		case strings.HasPrefix(line, "[["):
+			table = unquoteKey(strings.Trim(strings.SplitN(line, "]]", 2)[0], "[ "))
+			if table == want {
+				return i + 1
+			}
+			continue
+		case strings.HasPrefix(line, "["):
+			table = unquoteKey(strings.Trim(strings.SplitN(line, "]", 2)[0], "[ "))
+			if table == want {
+				return i + 1
+			}
+			continue
+		}
+		k, _, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		full := unquoteKey(strings.TrimSpace(k))
+		if table != "" {
+			full = table + "." + full
+		}
+		if full == want || strings.HasPrefix(want, full+".") {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// unquoteKey drops the quotes of a quoted TOML key ("aws:x" -> aws:x).
+func unquoteKey(k string) string {
+	if uq, err := strconv.Unquote(k); err == nil {
+		return uq
+	}
+	return strings.Trim(k, "'")
+}
+
+// decodeTags reads the tags key in either of its two shapes and checks them
+// with the same rules as --tag and the form (pair.ValidateTags). It returns
+// the line of a problem.
+func decodeTags(md toml.MetaData, prim toml.Primitive, data []byte) ([]Tag, int, error) {
 	var tags []Tag
+	var lines []int // the line of each tag
 	switch md.Type("tags") {
 	case "Hash":
 		var m map[string]string
 		if err := md.PrimitiveDecode(prim, &m); err != nil {
-			return nil, fmt.Errorf("tags: every value must be a string: %w", err)
+			return nil, keyLine(data, "tags"), fmt.Errorf("tags: every value must be a string: %s", strings.TrimPrefix(err.Error(), "toml: "))
 		}
 		// A map has no order; MetaData.Keys lists keys in file order.
 		for _, k := range md.Keys() {
 			if len(k) == 2 && k[0] == "tags" {
 				tags = append(tags, Tag{Key: k[1], Value: m[k[1]]})
+				lines = append(lines, keyLine(data, "tags", k[1]))
 			}
 		}
 	case "ArrayHash", "Array": // [[tags]] blocks, or an inline array of {key, value} tables
@@ -210,52 +278,47 @@ func decodeTags(md toml.MetaData, prim toml.Primitive) ([]Tag, error) {
 			Value *string `toml:"value"`
 		}
 		if err := md.PrimitiveDecode(prim, &list); err != nil {
-			return nil, fmt.Errorf("tags: %w", err)
+			return nil, keyLine(data, "tags"), fmt.Errorf("tags: %s", strings.TrimPrefix(err.Error(), "toml: "))
 		}
+		headers := tableLines(data, "tags")
 		for i, t := range list {
+			line := keyLine(data, "tags")
+			if i < len(headers) {
+				line = headers[i]
+			}
 			if t.Key == nil {
-				return nil, fmt.Errorf("tags: entry %d has no key", i+1)
+				return nil, line, fmt.Errorf("tags: entry %d has no key", i+1)
 			}
 			v := ""
 			if t.Value != nil {
 				v = *t.Value
 			}
 			tags = append(tags, Tag{Key: *t.Key, Value: v})
+			lines = append(lines, line)
 		}
 	default:
-		return nil, fmt.Errorf("tags must be a table ([tags] name = \"value\") or an array of {key, value} tables, not %s", md.Type("tags"))
+		return nil, keyLine(data, "tags"), fmt.Errorf("tags must be a table ([tags] name = \"value\") or an array of {key, value} tables, not %s", md.Type("tags"))
 	}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		if err := validateTag(t); err != nil {
-			return nil, err
-		}
-		if seen[t.Key] {
-			return nil, fmt.Errorf("tags: key %q is given twice", t.Key)
-		}
-		seen[t.Key] = true
+	if len(tags) > pair.MaxTags {
+		return nil, keyLine(data, "tags"), fmt.Errorf("tags: %d tags, but EC2 allows at most %d per key pair", len(tags), pair.MaxTags)
 	}
-	if len(tags) > 50 {
-		return nil, fmt.Errorf("tags: %d tags, but EC2 allows at most 50 per key pair", len(tags))
+	if errs := pair.ValidateTags(tags); len(errs) > 0 {
+		fe := errs[0]
+		return nil, lines[fe.Tag-1], fmt.Errorf("tag %q: %s", tags[fe.Tag-1].Key, fe.Msg)
 	}
-	return tags, nil
+	return tags, 0, nil
 }
 
-// validateTag applies EC2's tag limits (aws-keypairs.md §8).
-func validateTag(t Tag) error {
-	switch {
-	case t.Key == "":
-		return errors.New("tags: a tag key is empty")
-	case !utf8.ValidString(t.Key) || !utf8.ValidString(t.Value):
-		return fmt.Errorf("tags: tag %q is not valid UTF-8", t.Key)
-	case utf8.RuneCountInString(t.Key) > 127:
-		return fmt.Errorf("tags: tag key %q is longer than 127 characters", t.Key)
-	case utf8.RuneCountInString(t.Value) > 256:
-		return fmt.Errorf("tags: the value of tag %q is longer than 256 characters", t.Key)
-	case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
-		return fmt.Errorf("tags: tag key %q starts with \"aws:\", which AWS reserves", t.Key)
+// tableLines lists the lines of every "[[name]]" header, in order.
+func tableLines(data []byte, name string) []int {
+	var out []int
+	for i, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimSpace(raw)
+		if strings.HasPrefix(line, "[[") && unquoteKey(strings.Trim(strings.SplitN(line, "]]", 2)[0], "[ ")) == name {
+			out = append(out, i+1)
+		}
 	}
-	return nil
+	return out
 }
 
 // applyEnv layers the environment over cfg. AWS_ENDPOINT_URL_EC2 is left to
@@ -287,26 +350,26 @@ func applyEnv(getenv func(string) string, cfg *Config) error {
 	for _, e := range env {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
-			if err := cfg.validate(); err != nil {
-				return fmt.Errorf("config: environment %s: %w", e.name, err)
+			if _, err := cfg.validate(); err != nil {
+				return fmt.Errorf("environment %s: %w", e.name, err)
 			}
 		}
 	}
 	if v := getenv("KEYPAIR_PPK_VERSION"); v != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
-			return fmt.Errorf("config: environment KEYPAIR_PPK_VERSION=%q: want 2 or 3", v)
+			return fmt.Errorf("environment KEYPAIR_PPK_VERSION=%q: want 2 or 3", v)
 		}
 		cfg.PPKVersion = n
-		if err := cfg.validate(); err != nil {
-			return fmt.Errorf("config: environment KEYPAIR_PPK_VERSION: %w", err)
+		if _, err := cfg.validate(); err != nil {
+			return fmt.Errorf("environment KEYPAIR_PPK_VERSION: %w", err)
 		}
 	}
 	return nil
 }
 
-// validate checks the enumerated settings.
-func (c *Config) validate() error {
+// validate checks the enumerated settings and names the key of a problem.
+func (c *Config) validate() (key string, err error) {
 	oneOf := func(key, v string, allowed ...string) error {
 		for _, a := range allowed {
 			if v == a {
@@ -316,19 +379,33 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%s = %q is not valid: want %s", key, v, strings.Join(allowed, " or "))
 	}
 	if err := oneOf("type", c.Type, "rsa", "ed25519"); err != nil {
-		return err
+		return "type", err
 	}
 	if err := oneOf("format", c.Format, "pem", "ppk"); err != nil {
-		return err
+		return "format", err
 	}
 	if err := oneOf("source", c.Source, "aws", "local", "offline"); err != nil {
-		return err
+		return "source", err
 	}
 	if c.PPKVersion != 2 && c.PPKVersion != 3 {
-		return fmt.Errorf("ppk_version = %d is not valid: want 2 or 3", c.PPKVersion)
+		return "ppk_version", fmt.Errorf("ppk_version = %d is not valid: want 2 or 3", c.PPKVersion)
 	}
 	if c.SaveDir == "" {
-		return errors.New("save_dir is empty")
+		return "save_dir", errors.New("save_dir is empty")
 	}
-	return nil
+	return "", nil
+}
+
+// Request is the key pair request these settings describe: the layer
+// below the command line's flags. Name and DryRun are the caller's.
+func (c Config) Request() pair.Request {
+	return pair.Request{
+		Type:       keys.Type(c.Type),
+		Format:     keys.Format(c.Format),
+		PPKVersion: c.PPKVersion,
+		Source:     pair.Source(c.Source),
+		Region:     c.Region,
+		Profile:    c.Profile,
+		Tags:       append([]pair.Tag(nil), c.Tags...),
+	}
 }

@@ -60,17 +60,17 @@ cost-center = "42"
 			file: full,
 			want: Config{Region: "eu-west-1", Profile: "work", Type: "ed25519", Format: "ppk", PPKVersion: 2,
 				Source: "local", SaveDir: "/keys",
-				Tags: []Tag{{"team", "ops"}, {"env", "dev"}, {"cost-center", "42"}}},
+				Tags: []Tag{{Key: "team", Value: "ops"}, {Key: "env", Value: "dev"}, {Key: "cost-center", Value: "42"}}},
 		},
 		{
 			name: "inline array of tags",
 			file: "tags = [{key = \"k\", value = \"v\"}]\n",
-			want: func() Config { c := Defaults(); c.Tags = []Tag{{"k", "v"}}; return c }(),
+			want: func() Config { c := Defaults(); c.Tags = []Tag{{Key: "k", Value: "v"}}; return c }(),
 		},
 		{
 			name: "array of tags",
 			file: "[[tags]]\nkey = \"Name\"\nvalue = \"a b\"\n[[tags]]\nkey = \"empty\"\n",
-			want: func() Config { c := Defaults(); c.Tags = []Tag{{"Name", "a b"}, {"empty", ""}}; return c }(),
+			want: func() Config { c := Defaults(); c.Tags = []Tag{{Key: "Name", Value: "a b"}, {Key: "empty", Value: ""}}; return c }(),
 		},
 		{
 			name: "environment over file",
@@ -80,7 +80,7 @@ cost-center = "42"
 				"KEYPAIR_SOURCE": "offline", "KEYPAIR_SAVE_DIR": "/tmp/k", "KEYPAIR_PPK_VERSION": "3"},
 			want: Config{Region: "us-west-2", Profile: "other", Type: "rsa", Format: "pem", PPKVersion: 3,
 				Source: "offline", SaveDir: "/tmp/k",
-				Tags: []Tag{{"team", "ops"}, {"env", "dev"}, {"cost-center", "42"}}},
+				Tags: []Tag{{Key: "team", Value: "ops"}, {Key: "env", Value: "dev"}, {Key: "cost-center", Value: "42"}}},
 		},
 		{
 			name: "AWS_DEFAULT_REGION when AWS_REGION unset; AWS_PROFILE beats AWS_DEFAULT_PROFILE",
@@ -94,7 +94,7 @@ cost-center = "42"
 			flags: Flags{Region: "sa-east-1", Profile: "flagp", EndpointURL: "http://127.0.0.1:1"},
 			want: Config{Region: "sa-east-1", Profile: "flagp", EndpointURL: "http://127.0.0.1:1", Type: "ed25519",
 				Format: "ppk", PPKVersion: 2, Source: "local", SaveDir: "/keys",
-				Tags: []Tag{{"team", "ops"}, {"env", "dev"}, {"cost-center", "42"}}},
+				Tags: []Tag{{Key: "team", Value: "ops"}, {Key: "env", Value: "dev"}, {Key: "cost-center", Value: "42"}}},
 		},
 		{
 			name: "AWS_ENDPOINT_URL_EC2 is left to the SDK",
@@ -129,9 +129,11 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"syntax error names file and line", "region = \"a\"\ntype = \n", nil, []string{"config.toml line 2"}},
 		{"unterminated string", "region = \"a\nformat = \"pem\"\n", nil, []string{"config.toml line 1"}},
-		{"unknown key", "regoin = \"us-east-1\"\n", nil, []string{"config.toml", `unknown key "regoin"`}},
-		{"unknown key in tag array", "[[tags]]\nkey = \"a\"\nvalu = \"b\"\n", nil, []string{`unknown key "tags.valu"`}},
-		{"invalid type", "type = \"dsa\"\n", nil, []string{"config.toml", `type = "dsa"`, "rsa or ed25519"}},
+		{"unknown key", "type = \"rsa\"\nregoin = \"us-east-1\"\n", nil, []string{"config.toml line 2", `unknown key "regoin"`}},
+		{"unknown key in tag array", "[[tags]]\nkey = \"a\"\nvalu = \"b\"\n", nil, []string{"config.toml line 3", `unknown key "tags.valu"`}},
+		{"reserved tag names its line", "[tags]\nteam = \"ops\"\n\"aws:x\" = \"1\"\n", nil, []string{"config.toml line 3", `"aws:x"`, "reserved"}},
+		{"tag value too long", "[tags]\nk = \"" + strings.Repeat("v", 257) + "\"\n", nil, []string{"config.toml line 2", "256"}},
+		{"invalid type", "region = \"x\"\n\ntype = \"dsa\"\n", nil, []string{"config.toml line 3", `type = "dsa"`, "rsa or ed25519"}},
 		{"invalid format", "format = \"der\"\n", nil, []string{`format = "der"`}},
 		{"invalid source", "source = \"cloud\"\n", nil, []string{`source = "cloud"`}},
 		{"invalid ppk version", "ppk_version = 4\n", nil, []string{"ppk_version = 4"}},
@@ -139,7 +141,7 @@ func TestLoadErrors(t *testing.T) {
 		{"tags not strings", "[tags]\na = 1\n", nil, []string{"config.toml", "tags"}},
 		{"tags wrong shape", "tags = \"x\"\n", nil, []string{"tags must be a table"}},
 		{"reserved tag", "[tags]\n\"aws:x\" = \"1\"\n", nil, []string{`"aws:x"`}},
-		{"duplicate tag in array", "[[tags]]\nkey = \"a\"\n[[tags]]\nkey = \"a\"\n", nil, []string{`"a" is given twice`}},
+		{"duplicate tag in array", "[[tags]]\nkey = \"a\"\n[[tags]]\nkey = \"a\"\n", nil, []string{"config.toml line 3", `duplicate key "a"`}},
 		{"tag without key", "[[tags]]\nvalue = \"a\"\n", nil, []string{"no key"}},
 		{"env type", "", map[string]string{"KEYPAIR_TYPE": "dsa"}, []string{"KEYPAIR_TYPE", `"dsa"`}},
 		{"env ppk version", "", map[string]string{"KEYPAIR_PPK_VERSION": "three"}, []string{"KEYPAIR_PPK_VERSION"}},
@@ -208,7 +210,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if err := cfg.validate(); err != nil {
+		if _, err := cfg.validate(); err != nil {
 			t.Fatalf("Parse accepted an invalid config: %v", err)
 		}
 		seen := map[string]bool{}

@@ -1,6 +1,7 @@
 package maker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -142,6 +143,30 @@ func (e *ImportFailedError) Error() string {
 	return s + " " + kept
 }
 func (e *ImportFailedError) Unwrap() error { return e.Err }
+
+// CanceledError is a run cancelled (esc, a signal) while EC2 was making
+// the pair. Made says EC2's answer arrived after the cancel with the pair
+// made; the pipeline then deleted it again (RolledBack) or could not.
+type CanceledError struct {
+	Name, Region string
+	Made         bool
+	RolledBack   bool
+	RollbackErr  error
+}
+
+func (e *CanceledError) Error() string {
+	switch {
+	case !e.Made:
+		return "cancelled; nothing was made"
+	case e.RolledBack:
+		return fmt.Sprintf("cancelled while EC2 was making the key pair %q: it was made, and deleted from EC2 again, so nothing was left behind", e.Name)
+	}
+	return fmt.Sprintf("cancelled while EC2 was making the key pair %q: it was made, and deleting it again failed (%s): the pair is still in %s and nobody has its private key",
+		e.Name, sentenceBody(e.RollbackErr), e.Region)
+}
+
+// Is makes errors.Is(err, context.Canceled) true for a CanceledError.
+func (e *CanceledError) Is(target error) bool { return target == context.Canceled }
 
 // NameTakenError says a pair of the name exists with another public key.
 type NameTakenError struct{ Name string }

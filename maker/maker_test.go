@@ -409,3 +409,40 @@ func TestLostImportAnswerIsCheckedNotUndone(t *testing.T) {
 		})
 	}
 }
+
+// blockingEC2 holds CreateKeyPair until release is closed.
+type blockingEC2 struct {
+	fakeEC2
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingEC2) CreateKeyPair(ctx context.Context, in awsapi.CreateInput) (*awsapi.CreateOutput, error) {
+	close(b.started)
+	<-b.release
+	return b.fakeEC2.CreateKeyPair(ctx, in)
+}
+
+// A cancel (esc, SIGINT, SIGHUP) while EC2 makes the pair: the call runs
+// to its answer, and the pair made meanwhile is deleted again.
+func TestCancelDuringCreateDeletesThePair(t *testing.T) {
+	api := &blockingEC2{started: make(chan struct{}), release: make(chan struct{})}
+	p := &Pipeline{API: api}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := p.Run(ctx, req(pair.SourceAWS, keys.ED25519, keys.PEM), filepath.Join(t.TempDir(), "web.pem"))
+		done <- err
+	}()
+	<-api.started
+	cancel()
+	close(api.release)
+	err := <-done
+	var ce *CanceledError
+	if !errors.As(err, &ce) || !ce.Made || !ce.RolledBack || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v", err)
+	}
+	if len(api.deleted) != 1 || api.deleted[0] != "web" {
+		t.Errorf("the pair made after the cancel must be deleted: %v", api.calls)
+	}
+}

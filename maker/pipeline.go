@@ -72,6 +72,9 @@ type Pipeline struct {
 	Rand io.Reader
 	// RollbackTimeout bounds the delete of Discard; 0 means DefaultRollbackTimeout.
 	RollbackTimeout time.Duration
+	// CallTimeout bounds a creating call that runs on after a cancel; 0
+	// means DefaultCallTimeout.
+	CallTimeout time.Duration
 }
 
 // Plan is a request checked and ready to run.
@@ -217,9 +220,19 @@ func (p *Pipeline) Make(ctx context.Context, plan *Plan) (*Made, error) {
 }
 
 func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, error) {
-	out, err := p.API.CreateKeyPair(ctx, awsapi.CreateInput{
+	// A cancel (esc, a signal) must not cut the call off mid-flight: EC2 may
+	// have made the pair, and only its answer can tell. So the call runs to
+	// its answer under a bound of its own, and a pair made after the cancel
+	// is deleted again.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
+	defer cancel()
+	out, err := p.API.CreateKeyPair(cctx, awsapi.CreateInput{
 		Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags,
 	})
+	if err == nil && ctx.Err() != nil {
+		derr := p.rollback(ctx, req.Name)
+		return nil, &CanceledError{Name: req.Name, Region: req.Region, Made: true, RolledBack: derr == nil, RollbackErr: derr}
+	}
 	if err != nil {
 		if awsapi.KindOf(err) == awsapi.BadAnswer {
 			// EC2 made the pair, but its answer cannot be used: nobody will
@@ -398,7 +411,11 @@ func (p *Pipeline) importSaved(ctx context.Context, made *Made) error {
 		return &NoAWSError{Source: made.Request.Source}
 	}
 	req := made.Request
-	out, err := p.API.ImportKeyPair(ctx, awsapi.ImportInput{Name: req.Name, PublicKey: []byte(made.PublicKey), Tags: req.Tags})
+	// As for CreateKeyPair: run to the answer even after a cancel, so that
+	// what happened is known.
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
+	defer cancel()
+	out, err := p.API.ImportKeyPair(ictx, awsapi.ImportInput{Name: req.Name, PublicKey: []byte(made.PublicKey), Tags: req.Tags})
 	if err == nil {
 		made.InEC2 = true
 		made.KeyPairID = termtext.Clean(out.KeyPairID)
@@ -498,6 +515,17 @@ func (p *Pipeline) Discard(ctx context.Context, made *Made) *Discarded {
 	made.InEC2 = !d.Deleted
 	made.Key, made.File = nil, nil
 	return d
+}
+
+// DefaultCallTimeout bounds a creating call (CreateKeyPair, ImportKeyPair)
+// that runs on after a cancel, in case the client's own timeouts do not.
+const DefaultCallTimeout = 2 * time.Minute
+
+func (p *Pipeline) callTimeout() time.Duration {
+	if p.CallTimeout > 0 {
+		return p.CallTimeout
+	}
+	return DefaultCallTimeout
 }
 
 func (p *Pipeline) rollbackTimeout() time.Duration {
