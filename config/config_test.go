@@ -70,7 +70,11 @@ cost-center = "42"
 		{
 			name: "array of tags",
 			file: "[[tags]]\nkey = \"Name\"\nvalue = \"a b\"\n[[tags]]\nkey = \"empty\"\n",
-			want: func() Config { c := Defaults(); c.Tags = []Tag{{Key: "Name", Value: "a b"}, {Key: "empty", Value: ""}}; return c }(),
+			want: func() Config {
+				c := Defaults()
+				c.Tags = []Tag{{Key: "Name", Value: "a b"}, {Key: "empty", Value: ""}}
+				return c
+			}(),
 		},
 		{
 			name: "environment over file",
