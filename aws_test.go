@@ -230,8 +230,9 @@ func TestNoCredentialsSaysHowToProvideThem(t *testing.T) {
 	c, _ := awsCLI(t)
 	delete(c.env, "AWS_ACCESS_KEY_ID")
 	delete(c.env, "AWS_SECRET_ACCESS_KEY")
-	r := c.run("", "create", "--batch", "--name", "nocreds")
-	if r.code != exitFailed || !strings.Contains(r.stderr, "AWS_ACCESS_KEY_ID") {
+	r := c.run("", "create", "--batch", "--name", "nocreds", "--out", filepath.Join(c.home, "nocreds.pem"))
+	// Nothing was sent, so this is a refusal (exit 2), not a failure (issue 8, defect 21).
+	if r.code != exitUsage || !strings.Contains(r.stderr, "AWS_ACCESS_KEY_ID") || !strings.Contains(r.stderr, "--source offline") {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }

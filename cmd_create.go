@@ -62,7 +62,7 @@ checked free and writable before EC2 is called.`,
 	f.StringVar(&o.name, "name", "", "key pair name: 1-255 printable ASCII characters, no leading or trailing space")
 	f.StringVar(&o.keyType, "type", "", "key type: rsa or ed25519 (default from config, else rsa)")
 	f.IntVar(&o.bits, "bits", 0, "RSA size: 2048 (EC2 makes only 2048); 4096 with --source local|offline")
-	f.StringVar(&o.format, "format", "", "private key format: pem (OpenSSH) or ppk (PuTTY) (default from config, else pem)")
+	f.StringVar(&o.format, "format", "", "private key format: pem (PKCS#1 for RSA, OpenSSH for ED25519) or ppk (PuTTY) (default from config, else pem)")
 	f.IntVar(&o.ppkVersion, "ppk-version", 0, "PPK version: 3, or 2 for PuTTY 0.74 and older (default 3)")
 	f.StringArrayVar(&o.tags, "tag", nil, "tag KEY=VALUE (repeatable, at most 50)")
 	f.StringVar(&o.source, "source", "", "where the key is made: aws, local or offline (default from config, else aws)")

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,31 +15,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
-	"github.com/keypair-dev/keypair/internal/termtext"
 )
-
-// Exit statuses (DESIGN.md): 0 success, 1 the operation failed, 2 bad usage
-// or input refused before anything was done.
-const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
-)
-
-// usageError marks an error as bad usage or refused input (exit 2).
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
-}
-
-// silentError carries an exit status whose message was already printed.
-type silentError struct{ code int }
-
-func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // globalOptions are the flags every command takes.
 type globalOptions struct {
@@ -60,7 +35,14 @@ type app struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A dropped SSH session or a closed terminal sends SIGHUP: it ends the
+	// run like SIGINT and SIGTERM do, through the context, so a pair whose
+	// key is not saved is deleted again instead of being orphaned.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// A reader that went away must not kill the process mid-save (Go's
+	// default for SIGPIPE on stdout): the write fails instead, and the
+	// pipeline treats that as a failed save.
+	signal.Ignore(syscall.SIGPIPE)
 	code := run(ctx, os.Args[1:], &app{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, term: detectTerminal(),
@@ -77,19 +59,10 @@ func run(ctx context.Context, args []string, a *app) int {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
+	if err != nil {
+		reportError(a.stderr, err)
 	}
-	var silent *silentError
-	if errors.As(err, &silent) {
-		return silent.code
-	}
-	fmt.Fprintln(a.stderr, "keypair: "+termtext.Clean(err.Error()))
-	var usage *usageError
-	if errors.As(err, &usage) {
-		return exitUsage
-	}
-	return exitFailed
+	return exitCode(err)
 }
 
 func (a *app) rootCommand() *cobra.Command {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -82,11 +83,9 @@ func (a *app) versionCommand() *cobra.Command {
 	return cmd
 }
 
-func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // "&" stays "&": this is for terminals and jq, not HTML
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

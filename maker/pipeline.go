@@ -572,6 +572,12 @@ func (p *Pipeline) Run(ctx context.Context, req pair.Request, path string) (*Mad
 		if d := p.Discard(ctx, made); d.InEC2 {
 			return nil, nil, &SaveFailedError{Name: d.Name, Region: d.Region, Err: err, RolledBack: d.Deleted, RollbackErr: d.Err}
 		}
+		var werr *WriteError
+		if errors.As(err, &werr) && werr.Path != "-" {
+			// Made here and never written: nothing exists anywhere, so this
+			// is the same refusal Plan would have given with a probe file.
+			return nil, nil, &TargetError{Path: werr.Path, Err: werr.Err}
+		}
 		return nil, nil, err
 	}
 	return made, nil, nil

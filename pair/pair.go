@@ -268,7 +268,7 @@ func (r Request) Validate() []*FieldError {
 		format = keys.PEM
 	case keys.PEM, keys.PPK:
 	default:
-		add("format", "must be pem (OpenSSH) or ppk (PuTTY), not %q", string(r.Format))
+		add("format", "must be pem (PKCS#1 for RSA, OpenSSH for ED25519) or ppk (PuTTY), not %q", string(r.Format))
 	}
 
 	switch r.PPKVersion {

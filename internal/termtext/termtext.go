@@ -140,3 +140,28 @@ func ShellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// Sentences makes outside text one line of sentences for a message: it is
+// cleaned (line breaks kept at first), its lines are joined with one space,
+// a line that ends without punctuation gets a full stop first, so nothing
+// reads glued ("…delete webNothing was…"), and runs of spaces fold to one.
+// A word is never split across the join.
+func Sentences(s string) string {
+	lines := strings.Split(CleanMultiline(s), "\n")
+	var b strings.Builder
+	for _, line := range lines {
+		line = strings.Join(strings.Fields(line), " ")
+		if line == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			prev := b.String()
+			if last := prev[len(prev)-1]; !strings.ContainsRune(".!?:;,", rune(last)) {
+				b.WriteByte('.')
+			}
+			b.WriteByte(' ')
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}

@@ -72,3 +72,18 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestSentences(t *testing.T) {
+	for in, want := range map[string]string{
+		"delete it with keypair delete web\nNothing was created.": "delete it with keypair delete web. Nothing was created.",
+		"a  b\t c":                 "a b c",
+		"one.\n\ntwo":              "one. two",
+		"in eu-west-1\n":           "in eu-west-1",
+		"\x1b[31mred\x1b[0m\nnext": "red. next",
+		"":                         "",
+	} {
+		if got := Sentences(in); got != want {
+			t.Errorf("Sentences(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

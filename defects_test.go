@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/awsapi/ec2test"
+	"github.com/keypair-dev/keypair/pair"
+)
+
+// Tests for the defects of issue 8 that the command line shows; each failed
+// on main before the one-flow work (checked against 16c49b0).
+
+// Defect 1: create --batch --source offline --dry-run panicked.
+func TestOfflineDryRunIsRefusedWithExit2(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("", "create", "--batch", "--source", "offline", "--name", "x", "--dry-run")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "dry-run: a dry run asks EC2") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// Defect 2: a local dry run reported CreateKeyPair; it calls ImportKeyPair.
+func TestLocalDryRunNamesImportKeyPair(t *testing.T) {
+	c, srv := awsCLI(t)
+	r := c.run("", "create", "--batch", "--source", "local", "--name", "lap", "--type", "ed25519", "--dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, "Dry run: ImportKeyPair of \"lap\" in us-east-1 would be permitted") {
+		t.Fatalf("exit %d, stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = c.run("", "create", "--batch", "--source", "local", "--name", "lap", "--type", "ed25519", "--dry-run", "--json")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got["action"] != "ImportKeyPair" || got["source"] != "local" {
+		t.Fatalf("json %s: %v", r.stdout, err)
+	}
+	if a := actions(srv); len(a) != 2 || a[0] != "ImportKeyPair" {
+		t.Errorf("actions sent: %v", a)
+	}
+}
+
+// Defect 7: delete nosuch --dry-run said "would be permitted… Nothing was made", exit 0.
+func TestDeleteMissingDryRunSaysMissing(t *testing.T) {
+	c, _ := awsCLI(t)
+	for _, args := range [][]string{{"delete", "nosuch", "--dry-run"}, {"delete", "nosuch", "--yes"}} {
+		r := c.run("", args...)
+		if r.code != exitFailed || !strings.Contains(r.stderr, `no key pair named "nosuch" in us-east-1`) || strings.Contains(r.stdout+r.stderr, "permitted") {
+			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// Defect 8: --tag a=1 --tag a=2 was merged silently in batch.
+func TestTagGivenTwiceIsRefused(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("", "create", "--batch", "--source", "offline", "--name", "x", "--tag", "a=1", "--tag", "a=2")
+	want := `keypair: --tag a=1 and --tag a=2 give the tag key "a" twice; each key may appear once (nothing was made)`
+	if r.code != exitUsage || strings.TrimSpace(r.stderr) != want {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(c.home, ".ssh")); len(entries) > 0 {
+		t.Errorf("files were written: %v", entries)
+	}
+}
+
+// Defect 9: sentences were glued ("…keypair delete web-awsNothing was…").
+func TestErrorSentencesAreNotGlued(t *testing.T) {
+	c, srv := awsCLI(t)
+	srv.Inject(ec2test.Fault{Kind: ec2test.CustomError, Action: "CreateKeyPair", Status: 400, Code: "InvalidKeyPair.Duplicate",
+		Message: "The keypair already exists\nsecond line"})
+	r := c.run("", "create", "--batch", "--name", "web", "--out", filepath.Join(c.home, "web.pem"))
+	if r.code != exitFailed {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		if strings.Contains(line, "  ") && !strings.HasPrefix(line, "  ") {
+			t.Errorf("double space in %q", line)
+		}
+		for i := 1; i < len(line); i++ {
+			if line[i-1] >= 'a' && line[i-1] <= 'z' && line[i] >= 'A' && line[i] <= 'Z' && i > 1 && line[i-2] != ' ' {
+				t.Errorf("glued sentence at %d in %q", i, line)
+				break
+			}
+		}
+	}
+}
+
+// Defect 14: --help called RSA PEM "OpenSSH".
+func TestHelpNamesPKCS1(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("", "create", "--help")
+	if !strings.Contains(r.stdout, "pem (PKCS#1 for RSA, OpenSSH for ED25519)") || strings.Contains(r.stdout, "pem (OpenSSH)") {
+		t.Errorf("help:\n%s", r.stdout)
+	}
+}
+
+// Defect 21: an unwritable --out was exit 1 for local and offline (2 for aws).
+func TestUnwritableOutIsRefusedForEverySource(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root writes anywhere: use a folder that is not there instead
+		t.Log("running as root: an unwritable folder is simulated by a missing one")
+	}
+	c := newCLI(t)
+	dir := filepath.Join(c.home, "ro")
+	if err := os.Mkdir(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "k.pem")
+	if os.Geteuid() == 0 {
+		out = filepath.Join(c.home, "missing", "k.pem")
+	}
+	r := c.run("", "create", "--batch", "--source", "offline", "--name", "k", "--type", "ed25519", "--out", out)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "nothing was made") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// Defect 22: "tags": null in list --json, and "&" escaped as \u0026.
+func TestListJSONTagsAndAmpersand(t *testing.T) {
+	c, _ := awsCLI(t)
+	if r := c.run("", "create", "--batch", "--name", "a&b", "--type", "ed25519", "--out", filepath.Join(c.home, "ab.pem")); r.code != 0 {
+		t.Fatalf("create: %s", r.stderr)
+	}
+	r := c.run("", "list", "--json")
+	if r.code != 0 || strings.Contains(r.stdout, `\u0026`) || !strings.Contains(r.stdout, `"a&b"`) || strings.Contains(r.stdout, `"tags": null`) {
+		t.Fatalf("list --json:\n%s", r.stdout)
+	}
+	var pairs []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &pairs); err != nil || len(pairs) != 1 {
+		t.Fatalf("%v %s", err, r.stdout)
+	}
+	if tags, ok := pairs[0]["tags"].([]any); !ok || len(tags) != 0 {
+		t.Errorf("tags: %#v", pairs[0]["tags"])
+	}
+}
+
+// Defect 24: list was ~140 columns wide and wrapped badly at 80; piped, it
+// keeps every column in full.
+func TestListFitsTheTerminal(t *testing.T) {
+	created := time.Date(2026, 11, 30, 12, 34, 56, 0, time.UTC)
+	pairs := []awsapi.KeyPairInfo{
+		{KeyName: "web-prod", KeyPairID: "key-0123456789abcdef0", KeyType: "rsa", CreateTime: created,
+			KeyFingerprint: "1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:2f:ae",
+			Tags:           []pair.Tag{{Key: "env", Value: "prod"}, {Key: "team", Value: "platform-operations"}, {Key: "cost", Value: "4242"}}},
+		{KeyName: "ci", KeyPairID: "key-0fedcba9876543210", KeyType: "ed25519", CreateTime: created,
+			KeyFingerprint: "dJUMD2vj28c/YtlEO50+ZB1xuDGnwkUk6BXNzXlpZI4="},
+	}
+	var full bytes.Buffer
+	if err := printPairs(&full, pairs, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(full.String(), "key-0123456789abcdef0") || !strings.Contains(full.String(), "2026-11-30T12:34:56Z") ||
+		!strings.Contains(full.String(), "team=platform-operations,cost=4242") {
+		t.Errorf("piped output lost detail:\n%s", full.String())
+	}
+	for _, width := range []int{80, 100} {
+		var b bytes.Buffer
+		if err := printPairs(&b, pairs, width); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			if n := utf8.RuneCountInString(line); n > width {
+				t.Errorf("width %d: line of %d: %q", width, n, line)
+			}
+		}
+		if !strings.Contains(b.String(), "web-prod") || !strings.Contains(b.String(), "1f:51:ae") || !strings.Contains(b.String(), "2026-11-30") {
+			t.Errorf("width %d lost the essentials:\n%s", width, b.String())
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
+	"github.com/keypair-dev/keypair/maker"
+)
+
+// Exit statuses (DESIGN.md): 0 success, 1 the operation failed, 2 bad usage
+// or input refused before anything was done.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// usageError marks an error as bad usage or refused input (exit 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// silentError carries an exit status whose message was already printed.
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitCode is the one rule for exit statuses: refused before anything was
+// made (bad usage, a broken request rule, an unusable save path, no AWS
+// configuration or credentials, so nothing was sent) is 2; every other
+// failure is 1.
+func exitCode(err error) int {
+	var silent *silentError
+	var usage *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &silent):
+		return silent.code
+	case errors.As(err, &usage), maker.Refused(err):
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// reportError prints err for a person: what happened (as the pipeline or
+// awsapi says it, on one line), then the next step in this front end's
+// words (flags and commands), indented on the next line.
+func reportError(w io.Writer, err error) {
+	var silent *silentError
+	if errors.As(err, &silent) {
+		return
+	}
+	fmt.Fprintln(w, "keypair: "+termtext.Sentences(err.Error()))
+	if next := nextStep(err); next != "" {
+		fmt.Fprintln(w, "  "+next)
+	}
+}
+
+// nextStep is what to do about err on the command line; "" when the
+// message says it all.
+func nextStep(err error) string {
+	var (
+		target   *maker.TargetError
+		noAWS    *maker.NoAWSError
+		save     *maker.SaveFailedError
+		unusable *maker.UnusableAnswerError
+		canceled *maker.CanceledError
+		imp      *maker.ImportFailedError
+	)
+	switch {
+	case errors.As(err, &target):
+		return "Choose another --out, or move the existing file out of the way."
+	case errors.As(err, &noAWS):
+		if noAWS.NoRegion {
+			return "Pass --region, set AWS_REGION, or set region in the config file or your AWS profile."
+		}
+		return "Check the AWS configuration (--profile, ~/.aws/config), or use --source offline to make a key without AWS."
+	case errors.As(err, &save):
+		if save.RolledBack {
+			return "Fix the save path (--out) and run again."
+		}
+		return "Delete the pair before trying again: " + deleteCommandLine(save.Name, save.Region)
+	case errors.As(err, &unusable):
+		if unusable.RolledBack {
+			return "Try again; if it keeps happening, check --endpoint-url and any proxy in between."
+		}
+		return "Delete the pair: " + deleteCommandLine(unusable.Name, unusable.Region)
+	case errors.As(err, &canceled):
+		if canceled.Made && !canceled.RolledBack {
+			return "Delete the pair: " + deleteCommandLine(canceled.Name, canceled.Region)
+		}
+		return ""
+	case errors.As(err, &imp):
+		switch {
+		case imp.Removed && awsapi.KindOf(imp.Err) == awsapi.Duplicate:
+			return "Choose another --name; the existing pair can be removed with: " + deleteCommandLine(imp.Name, imp.Region)
+		case imp.Removed:
+			return awsNextStep(imp.Err)
+		case imp.NotThere && imp.Path != "-":
+			return "Import the saved key when EC2 answers again: keypair import --name " + termtext.ShellQuote(imp.Name) +
+				" --public-key " + termtext.ShellQuote(imp.Path) + " --region " + imp.Region
+		}
+		return "Check with: keypair list --region " + imp.Region
+	}
+	return awsNextStep(err)
+}
+
+// awsNextStep is the command line's advice for an EC2 failure, by kind.
+func awsNextStep(err error) string {
+	var e *awsapi.Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	switch e.Kind {
+	case awsapi.Duplicate:
+		return "Choose another --name, or delete the existing pair: " + deleteCommandLine(e.KeyName, e.Region)
+	case awsapi.NotFound:
+		return "Key pairs belong to one region: check --region."
+	case awsapi.Unauthorized:
+		return "Ask an administrator to grant ec2:" + e.Op + ", or use another --profile."
+	case awsapi.BadCredentials:
+		return "Check the access key (aws configure), refresh temporary credentials, or for SSO run: aws sso login"
+	case awsapi.ClockSkew:
+		return "Fix this computer's clock (for example: sudo timedatectl set-ntp true) and try again."
+	case awsapi.Throttled:
+		return "Wait a minute and try again."
+	case awsapi.LimitExceeded:
+		return "Delete pairs you no longer use (keypair list, keypair delete NAME), or use another --region."
+	case awsapi.NoCredentials:
+		return "Run aws configure, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a --profile, or for SSO run aws sso login. keypair create --source offline needs no AWS."
+	case awsapi.LostAnswer:
+		if e.Op == "CreateKeyPair" {
+			return "The private key cannot be recovered: delete the pair and create it again: " + deleteCommandLine(e.KeyName, e.Region)
+		}
+		return "Check with: keypair list --region " + e.Region
+	case awsapi.Network:
+		if e.MayHaveActed && e.Op != "DescribeKeyPairs" {
+			return "Check with keypair list --region " + e.Region + " whether it happened; then check the network, proxy settings and --endpoint-url."
+		}
+		return "Check the network, proxy settings and --endpoint-url, then try again."
+	case awsapi.Server:
+		return "Try again later; if it keeps happening, check --endpoint-url."
+	case awsapi.InvalidParameter:
+		return "Correct the request and try again."
+	}
+	return ""
+}
+
+// deleteCommandLine is the command that deletes the pair name in region.
+func deleteCommandLine(name, region string) string {
+	s := "keypair delete " + termtext.ShellQuote(termtext.Clean(name))
+	if region != "" {
+		s += " --region " + termtext.ShellQuote(region)
+	}
+	return s
+}
