@@ -405,8 +405,16 @@ func TestFlowCancelCreate(t *testing.T) {
 	s.waitFor("EC2 is creating the key pair \"slow\" in eu-west-1", "esc cancels")
 	writeScreen(t, "working", s.screen())
 	s.send(kEsc)
-	s.waitFor("✗ Cancelled", "EC2 may have created the pair; check with keypair list")
+	// The call runs to its answer (the pipeline never cuts off a creating
+	// call); EC2 made the pair, so it is deleted again.
+	close(fake.createBlock)
+	s.waitFor("✗ Cancelled", "deleted from EC2 again")
 	writeScreen(t, "cancelled", s.screen())
+	fake.mu.Lock()
+	if d := fake.deletes; len(d) != 1 || d[0] != "slow" {
+		t.Errorf("deleted: %v", d)
+	}
+	fake.mu.Unlock()
 	s.send(kEnter)
 	s.waitFor("Name     slow")
 	s.end(kCtrlC)
