@@ -139,6 +139,9 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 		return plan, nil
 	}
 	if path == "-" {
+		if discards(p.Stdout) {
+			return nil, &TargetError{Path: "-", Err: errors.New("standard output is /dev/null (closed, or sent nowhere), so the private key would be lost")}
+		}
 		plan.Path = "-"
 		return plan, nil
 	}
@@ -224,6 +227,9 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 	// have made the pair, and only its answer can tell. So the call runs to
 	// its answer under a bound of its own, and a pair made after the cancel
 	// is deleted again.
+	if ctx.Err() != nil {
+		return nil, &CanceledError{Name: req.Name, Region: req.Region}
+	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()
 	out, err := p.API.CreateKeyPair(cctx, awsapi.CreateInput{
@@ -599,4 +605,20 @@ func DefaultPath(dir string, req pair.Request) string {
 		ext = ".ppk"
 	}
 	return filepath.Join(dir, name+ext)
+}
+
+// discards reports whether w is /dev/null: where a key written to standard
+// output is lost. The Go runtime opens /dev/null in place of a closed
+// standard output (">&-"), so a closed one looks like this too.
+func discards(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }
