@@ -179,7 +179,7 @@ func (t *target) checkFree() error {
 	fi, err := os.Lstat(t.path())
 	switch {
 	case err == nil && fi.IsDir():
-		return targetErr(t.given, ErrExists, nil, "%s is a folder; nothing was overwritten; give a file name", t.given)
+		return targetErr(t.given, ErrExists, nil, "%s is a folder; give the name of a file to make inside it", t.given)
 	case err == nil:
 		return targetErr(t.given, ErrExists, nil, "%s already exists; nothing was overwritten", t.given)
 	case errors.Is(err, syscall.ENAMETOOLONG):

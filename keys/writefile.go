@@ -89,7 +89,7 @@ func WriteNewFile(path string, data []byte) error {
 			return err
 		}
 	} else if !errors.Is(err, errNoTmpfile) {
-		return saveErr(t, nil, err, "could not save %s: cannot create a file in %s: %s (nothing was written)", path, t.dir, errText(err))
+		return saveErr(t, ErrNotWritable, err, "could not save %s: cannot create a file in %s: %s (nothing was written)", path, t.dir, errText(err))
 	}
 	return writeNamed(t, data)
 }
