@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/keypair-dev/keypair/internal/termtext"
 )
 
 var fuzzSeedFiles = []string{
@@ -18,6 +20,9 @@ func addSeeds(f *testing.F) {
 	f.Add([]byte("---- BEGIN SSH2 PUBLIC KEY ----\nComment: \"a \\\ncontinued\"\nAAAA\n---- END SSH2 PUBLIC KEY ----\n"))
 	f.Add([]byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
 	f.Add([]byte("PuTTY-User-Key-File-3: ssh-ed25519\r\nEncryption: none\r\n"))
+	// Encrypted files, whose public half ParseKeyFile returns.
+	f.Add(bytes.Replace(readTestdata(f, "ed25519.v3.ppk"), []byte("Encryption: none"), []byte("Encryption: aes256-cbc"), 1))
+	f.Add(bytes.Replace(readTestdata(f, "rsa2048.v2.ppk"), []byte("Encryption: none"), []byte("Encryption: aes256-cbc"), 1))
 }
 
 // FuzzParsePrivateKey: never panics; whatever parses re-encodes (PEM and
@@ -96,6 +101,12 @@ func FuzzParseKeyFile(f *testing.F) {
 		}
 		if kf.Private != nil && !bytes.Equal(kf.Private.SSHPublicKey().Marshal(), kf.Public.Marshal()) {
 			t.Fatal("public and private keys differ")
+		}
+		if kf.Encrypted && kf.Private != nil {
+			t.Fatal("an encrypted file with a private key")
+		}
+		if termtext.Clean(kf.Comment) != kf.Comment || termtext.Clean(kf.Cipher) != kf.Cipher {
+			t.Fatalf("uncleaned text from the file: comment %q, cipher %q", kf.Comment, kf.Cipher)
 		}
 	})
 }

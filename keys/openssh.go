@@ -14,6 +14,8 @@ import (
 	"fmt"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/keypair-dev/keypair/internal/termtext"
 )
 
 const opensshMagic = "openssh-key-v1\x00"
@@ -21,6 +23,7 @@ const opensshMagic = "openssh-key-v1\x00"
 // opensshEnvelope holds the unencrypted fields of an openssh-key-v1 file.
 type opensshEnvelope struct {
 	cipher  string
+	kdf     string
 	pub     []byte // public key blob of the (single) key
 	private []byte // private section, encrypted unless cipher is "none"
 }
@@ -35,7 +38,8 @@ func readOpenSSHEnvelope(der []byte) (*opensshEnvelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.string(); err != nil { // kdf name
+	kdf, err := r.string()
+	if err != nil {
 		return nil, err
 	}
 	if _, err := r.string(); err != nil { // kdf options
@@ -56,7 +60,7 @@ func readOpenSSHEnvelope(der []byte) (*opensshEnvelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &opensshEnvelope{cipher: string(cipher), pub: pub, private: priv}, nil
+	return &opensshEnvelope{cipher: string(cipher), kdf: string(kdf), pub: pub, private: priv}, nil
 }
 
 // opensshComment reads the comment from an unencrypted private section:
@@ -101,7 +105,7 @@ func parseOpenSSH(block *pem.Block) (*PrivateKey, error) {
 		return nil, fmt.Errorf("keys: parse OpenSSH private key: %w", err)
 	}
 	if env.cipher != "none" {
-		return nil, fmt.Errorf("keys: parse OpenSSH private key: %w (cipher %s); remove the passphrase with ssh-keygen -p first", ErrEncrypted, env.cipher)
+		return nil, fmt.Errorf("keys: parse OpenSSH private key: %w (cipher %s, key derivation %s); remove the passphrase with ssh-keygen -p first", ErrEncrypted, printable(env.cipher), printable(env.kdf))
 	}
 	if pubType, err := (&sshReader{b: env.pub}).string(); err == nil {
 		if err := acceptableSSHType(string(pubType)); err != nil {
@@ -134,8 +138,26 @@ func parseOpenSSH(block *pem.Block) (*PrivateKey, error) {
 	if !bytes.Equal(k.SSHPublicKey().Marshal(), env.pub) {
 		return nil, errors.New("keys: parse OpenSSH private key: the private key does not match the public key stored beside it")
 	}
-	if k.Comment, err = opensshComment(env.private); err != nil {
+	comment, err := opensshComment(env.private)
+	if err != nil {
 		return nil, fmt.Errorf("keys: parse OpenSSH private key: comment: %w", err)
 	}
+	k.Comment = termtext.Clean(comment)
 	return k, nil
+}
+
+// opensshPublicHalf reads the public key of an encrypted OpenSSH private
+// key file: the container keeps it in the clear (PROTOCOL.key), which is
+// how ssh-keygen -l fingerprints such a file without the passphrase. The
+// comment is inside the encrypted part, so there is none.
+func opensshPublicHalf(block *pem.Block) (*KeyFile, bool) {
+	env, err := readOpenSSHEnvelope(block.Bytes)
+	if err != nil || env.cipher == "none" {
+		return nil, false
+	}
+	pub, err := ssh.ParsePublicKey(env.pub)
+	if err != nil || acceptableSSHType(pub.Type()) != nil {
+		return nil, false
+	}
+	return &KeyFile{Public: pub, Encrypted: true, Cipher: printable(env.cipher)}, true
 }

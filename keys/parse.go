@@ -15,8 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/keypair-dev/keypair/internal/termtext"
 )
 
 // ParsePrivateKey parses any unencrypted private key file an admin may hold:
@@ -55,7 +58,10 @@ func ParsePrivateKey(data []byte) (*PrivateKey, error) {
 
 func parsePrivatePEM(block *pem.Block) (*PrivateKey, error) {
 	if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") {
-		return nil, fmt.Errorf("keys: parse %s: %w; remove the passphrase first (openssl rsa -in FILE -out PLAIN, or ssh-keygen -p)", block.Type, ErrEncrypted)
+		// Unlike the OpenSSH and PPK formats, an encrypted PEM file keeps no
+		// public key in the clear: without the passphrase there is nothing
+		// to fingerprint or import.
+		return nil, fmt.Errorf("keys: parse %s: %w, and this format keeps no public key in the clear; give the matching .pub file instead, or remove the passphrase (openssl rsa -in FILE -out PLAIN, or ssh-keygen -p)", printable(block.Type), ErrEncrypted)
 	}
 	switch block.Type {
 	case "RSA PRIVATE KEY":
@@ -67,7 +73,7 @@ func parsePrivatePEM(block *pem.Block) (*PrivateKey, error) {
 	case "PRIVATE KEY":
 		return parsePKCS8(block.Bytes)
 	case "ENCRYPTED PRIVATE KEY":
-		return nil, fmt.Errorf("keys: parse PKCS#8 private key: %w; remove the passphrase first (openssl pkey -in FILE -out PLAIN)", ErrEncrypted)
+		return nil, fmt.Errorf("keys: parse PKCS#8 private key: %w, and this format keeps no public key in the clear; give the matching .pub file instead, or remove the passphrase (openssl pkey -in FILE -out PLAIN)", ErrEncrypted)
 	case "OPENSSH PRIVATE KEY":
 		return parseOpenSSH(block)
 	case "EC PRIVATE KEY":
@@ -75,7 +81,7 @@ func parsePrivatePEM(block *pem.Block) (*PrivateKey, error) {
 	case "DSA PRIVATE KEY":
 		return nil, fmt.Errorf("keys: parse private key: %w", refusedKeyType(&dsa.PrivateKey{}))
 	}
-	return nil, fmt.Errorf("keys: parse private key: unsupported PEM block %q (expected RSA PRIVATE KEY, PRIVATE KEY or OPENSSH PRIVATE KEY)", block.Type)
+	return nil, fmt.Errorf("keys: parse private key: unsupported PEM block %q (expected RSA PRIVATE KEY, PRIVATE KEY or OPENSSH PRIVATE KEY)", printable(block.Type))
 }
 
 func rsaPrivate(k *rsa.PrivateKey, what string) (*PrivateKey, error) {
@@ -179,18 +185,19 @@ func acceptableSSHType(t string) error {
 	return fmt.Errorf("key type %q is not supported: %w", printable(t), ErrKeyType)
 }
 
-// printable keeps a name from a file safe to show: at most 64 bytes,
-// printable ASCII only.
+// printable keeps a name from a file (a key type, cipher, PEM block type)
+// safe to put in a message: cleaned of control bytes, escape sequences and
+// bidi controls (termtext.Clean), and at most 64 bytes.
 func printable(s string) string {
+	s = termtext.Clean(s)
 	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e {
-			return '?'
+		cut := 64
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
 		}
-		return r
-	}, s)
+		s = s[:cut] + "..."
+	}
+	return s
 }
 
 // normalizeText drops a UTF-8 byte order mark and turns CRLF into LF, as
@@ -212,8 +219,14 @@ func looksLikePublicKey(data []byte) bool {
 // OpenSSH authorized_keys line, an RFC 4716 "---- BEGIN SSH2 PUBLIC KEY ----"
 // block, and (RSA only) base64 DER (SubjectPublicKeyInfo or PKCS#1), also
 // inside a PEM "PUBLIC KEY"/"RSA PUBLIC KEY" block. It returns the key and its
-// comment. DSA, ECDSA and sk- keys are refused with an explanation.
+// comment, cleaned for display (termtext.Clean). DSA, ECDSA and sk- keys
+// are refused with an explanation.
 func ParsePublicKey(data []byte) (pub ssh.PublicKey, comment string, err error) {
+	pub, comment, err = parsePublicKey(data)
+	return pub, termtext.Clean(comment), err
+}
+
+func parsePublicKey(data []byte) (ssh.PublicKey, string, error) {
 	text := strings.TrimSpace(string(normalizeText(data)))
 	switch {
 	case text == "":
@@ -276,16 +289,16 @@ func parsePublicPEM(data []byte) (ssh.PublicKey, string, error) {
 		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
 	default:
 		if strings.HasSuffix(block.Type, "PRIVATE KEY") {
-			return nil, "", fmt.Errorf("keys: parse public key: the file holds a private key (%s), not a public key", block.Type)
+			return nil, "", fmt.Errorf("keys: parse public key: the file holds a private key (%s), not a public key", printable(block.Type))
 		}
 		return nil, "", fmt.Errorf("keys: parse public key: unsupported PEM block %q (expected PUBLIC KEY or RSA PUBLIC KEY)", block.Type)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("keys: parse %s: %w", block.Type, err)
+		return nil, "", fmt.Errorf("keys: parse %s: %w", printable(block.Type), err)
 	}
 	pub, err := derPublicKey(key)
 	if err != nil {
-		return nil, "", fmt.Errorf("keys: parse %s: %w", block.Type, err)
+		return nil, "", fmt.Errorf("keys: parse %s: %w", printable(block.Type), err)
 	}
 	return pub, "", nil
 }
@@ -371,16 +384,25 @@ func parseRFC4716(text string) (ssh.PublicKey, string, error) {
 	return pub, comment, nil
 }
 
-// KeyFile is what ParseKeyFile found in a file: a private key (Private set)
-// or a public key only.
+// KeyFile is what ParseKeyFile found in a file: a private key (Private set),
+// a public key only, or the public half of a passphrase-protected private
+// key (Private nil, Encrypted true).
 type KeyFile struct {
-	Private *PrivateKey   // nil for a public key file
+	Private *PrivateKey   // nil for a public key file and an encrypted private key
 	Public  ssh.PublicKey // always set
-	Comment string
+	Comment string        // cleaned for display; "" for encrypted OpenSSH files (it is encrypted too)
+	// Encrypted: the file is a passphrase-protected OpenSSH or PPK private
+	// key whose public half (stored in the clear) is Public. As with
+	// ssh-keygen -l, no passphrase is needed, and none is asked for.
+	Encrypted bool
+	Cipher    string // the file's cipher (aes256-ctr, aes256-cbc, ...), cleaned for display
 }
 
 // ParseKeyFile parses a file that holds either a private key or a public key,
-// in any form ParsePrivateKey or ParsePublicKey accepts. When neither parser
+// in any form ParsePrivateKey or ParsePublicKey accepts, or a
+// passphrase-protected OpenSSH or PPK private key, of which it returns the
+// public half (Encrypted set). An encrypted PEM or PKCS#8 file has no
+// public half in the clear: its error says to give the .pub file. When neither parser
 // accepts it, the error is the private key parser's if the file looks like a
 // private key (a PRIVATE KEY block or a PuTTY file), else the public one's.
 func ParseKeyFile(data []byte) (*KeyFile, error) {
@@ -388,7 +410,13 @@ func ParseKeyFile(data []byte) (*KeyFile, error) {
 	if privErr == nil {
 		return &KeyFile{Private: k, Public: k.SSHPublicKey(), Comment: k.Comment}, nil
 	}
-	if errors.Is(privErr, ErrEncrypted) || isPPK(data) || bytes.Contains(data, []byte("PRIVATE KEY-----")) {
+	if errors.Is(privErr, ErrEncrypted) {
+		if kf, ok := encryptedPublicHalf(data); ok {
+			return kf, nil
+		}
+		return nil, privErr
+	}
+	if isPPK(data) || bytes.Contains(data, []byte("PRIVATE KEY-----")) {
 		return nil, privErr
 	}
 	pub, comment, pubErr := ParsePublicKey(data)
@@ -396,4 +424,23 @@ func ParseKeyFile(data []byte) (*KeyFile, error) {
 		return nil, pubErr
 	}
 	return &KeyFile{Public: pub, Comment: comment}, nil
+}
+
+// encryptedPublicHalf returns the public half of an encrypted OpenSSH or
+// PPK private key file, which both formats keep in the clear.
+func encryptedPublicHalf(data []byte) (*KeyFile, bool) {
+	data = normalizeText(data)
+	if isPPK(data) {
+		return ppkPublicHalf(data)
+	}
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return nil, false
+		}
+		if block.Type == "OPENSSH PRIVATE KEY" {
+			return opensshPublicHalf(block)
+		}
+	}
 }

@@ -22,6 +22,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/keypair-dev/keypair/internal/termtext"
 )
 
 const ppkMagicPrefix = "PuTTY-User-Key-File-"
@@ -231,7 +233,7 @@ func splitPPK(data []byte) (*ppkFile, error) {
 	case "1":
 		return nil, r.errorf("PuTTY key file version 1 (PuTTY 0.52 and older) is not supported; convert it with a newer puttygen")
 	default:
-		return nil, r.errorf("unknown PuTTY key file version %q", verStr)
+		return nil, r.errorf("unknown PuTTY key file version %q", printable(verStr))
 	}
 	f.alg = alg
 	var err error
@@ -239,7 +241,16 @@ func splitPPK(data []byte) (*ppkFile, error) {
 		return nil, err
 	}
 	if f.encryption != "none" {
-		return nil, fmt.Errorf("keys: parse ppk: %w (Encryption: %s); remove the passphrase in PuTTYgen first", ErrEncrypted, f.encryption)
+		// The comment and the public key are stored in the clear (PuTTY
+		// appendix C); keep them for ParseKeyFile. The MAC cannot be checked
+		// without the passphrase, so they are as trustworthy as the file.
+		encErr := fmt.Errorf("keys: parse ppk: %w (Encryption: %s); remove the passphrase in PuTTYgen first", ErrEncrypted, printable(f.encryption))
+		if c, err := r.header("Comment"); err == nil {
+			if pub, err := r.blob("Public-Lines"); err == nil {
+				f.comment, f.pub = c, pub
+			}
+		}
+		return f, encErr
 	}
 	if f.comment, err = r.header("Comment"); err != nil {
 		return nil, err
@@ -284,7 +295,7 @@ func parsePPK(data []byte) (*PrivateKey, error) {
 		return nil, fmt.Errorf("keys: parse ppk: public key: %w", err)
 	}
 	if pub.Type() != f.alg {
-		return nil, fmt.Errorf("keys: parse ppk: the header says %s but the public key is %s", f.alg, pub.Type())
+		return nil, fmt.Errorf("keys: parse ppk: the header says %s but the public key is %s", printable(f.alg), pub.Type())
 	}
 	if err := acceptableSSHType(pub.Type()); err != nil {
 		return nil, fmt.Errorf("keys: parse ppk: %w", err)
@@ -302,8 +313,22 @@ func parsePPK(data []byte) (*PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: parse ppk: private key: %w", err)
 	}
-	key.Comment = f.comment
+	key.Comment = termtext.Clean(f.comment)
 	return key, nil
+}
+
+// ppkPublicHalf reads the public key of an encrypted PPK file, which is
+// stored in the clear, with its comment and Encryption value.
+func ppkPublicHalf(data []byte) (*KeyFile, bool) {
+	f, err := splitPPK(data)
+	if !errors.Is(err, ErrEncrypted) || f == nil || f.pub == nil {
+		return nil, false
+	}
+	pub, err := ssh.ParsePublicKey(f.pub)
+	if err != nil || pub.Type() != f.alg || acceptableSSHType(pub.Type()) != nil {
+		return nil, false
+	}
+	return &KeyFile{Public: pub, Comment: termtext.Clean(f.comment), Encrypted: true, Cipher: printable(f.encryption)}, true
 }
 
 // sshReader reads SSH wire fields (RFC 4251 §5).

@@ -86,6 +86,7 @@ func TestWriteNewFileNeverReplaces(t *testing.T) {
 // TestWriteNewFileLinkRace has the name appear between the pre-check and
 // the link (another process winning): os.Link must refuse, not replace.
 func TestWriteNewFileLinkRace(t *testing.T) {
+	forceNamed(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "k.pem")
 	defer func(old func(string, string) error) { linkHook = old }(linkHook)
@@ -203,10 +204,11 @@ func TestWriteNewFileReadOnlyFolder(t *testing.T) {
 		assertOnly(t, dir)
 	}
 	t.Run("fault hook", func(t *testing.T) {
-		defer func(old func(string, string) (*os.File, error)) { createTempHook = old }(createTempHook)
-		createTempHook = func(dir, pattern string) (*os.File, error) {
+		eacces := func(dir string) (*os.File, error) {
 			return nil, &os.PathError{Op: "open", Path: dir, Err: syscall.EACCES}
 		}
+		defer func(u, n func(string) (*os.File, error)) { openUnnamedHook, createTempHook = u, n }(openUnnamedHook, createTempHook)
+		openUnnamedHook, createTempHook = eacces, eacces
 		check(t, t.TempDir())
 	})
 	t.Run("read-only bind mount", func(t *testing.T) {
@@ -279,6 +281,7 @@ func TestWriteNewFileFullDisk(t *testing.T) {
 // Without hard links (FAT, some network file systems) the writer falls
 // back to an O_EXCL create of the final name.
 func TestWriteNewFileWithoutHardLinks(t *testing.T) {
+	forceNamed(t)
 	defer func(old func(string, string) error) { linkHook = old }(linkHook)
 	linkHook = func(string, string) error { return &os.LinkError{Op: "link", Err: syscall.EPERM} }
 	dir := t.TempDir()
@@ -324,4 +327,13 @@ func TestRemoveSaved(t *testing.T) {
 	if err := RemoveSaved(p); err != nil {
 		t.Fatalf("removing a file that is gone: %v", err)
 	}
+}
+
+// forceNamed makes the writer behave as on a file system without O_TMPFILE
+// (the fallback to a named temporary file) for the rest of the test.
+func forceNamed(t *testing.T) {
+	t.Helper()
+	old := openUnnamedHook
+	openUnnamedHook = func(string) (*os.File, error) { return nil, errNoTmpfile }
+	t.Cleanup(func() { openUnnamedHook = old })
 }
