@@ -416,7 +416,7 @@ func tlsReason(err error) string {
 		return "the certificate is not valid for " + oneLine(he.Host)
 	case errors.As(err, &ci):
 		return "the certificate is not valid (" + oneLine(ci.Error()) + ")"
-	case errors.As(err, &rh):
+	case errors.As(err, &rh), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "the server does not speak TLS"
 	}
 	return innermost(err)

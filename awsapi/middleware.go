@@ -208,8 +208,10 @@ func isTLSHandshakeError(err error) bool {
 		errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) {
 		return true
 	}
-	// net/http's handshake timeout is an unexported type.
-	return strings.Contains(err.Error(), "TLS handshake timeout")
+	// net/http's handshake timeout is an unexported type, and it turns a
+	// plain-HTTP answer to a ClientHello into a string.
+	text := err.Error()
+	return strings.Contains(text, "TLS handshake timeout") || strings.Contains(text, "server gave HTTP response to HTTPS client")
 }
 
 func addAttemptRecorder(stack *middleware.Stack) error {

@@ -136,12 +136,18 @@ type cappedBody struct {
 	rc       io.ReadCloser
 	left     int64
 	limit    int64
+	over     bool
 	attempts *attempts
 }
 
 func (b *cappedBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.over {
+		// The reader was told once; the SDK's drain of the rest ends here
+		// quietly instead of reading on (or logging a warning).
+		return 0, io.EOF
+	}
 	if b.left <= 0 {
 		// One byte more tells a body of exactly the limit from a longer one.
 		var one [1]byte
@@ -149,6 +155,7 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 		if n == 0 {
 			return 0, err
 		}
+		b.over = true
 		if b.attempts != nil {
 			b.attempts.tooLarge()
 		}
