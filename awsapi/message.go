@@ -400,6 +400,12 @@ func summarize(err error, ci callInfo) string {
 	case errors.As(err, &de):
 		return "the answer is not valid EC2 XML"
 	}
+	// A flattened chain (an error passed on as text) still names its cause.
+	for _, phrase := range []string{"connection refused", "no such host", "connection reset", "network is unreachable", "i/o timeout"} {
+		if strings.Contains(text, phrase) {
+			return phrase
+		}
+	}
 	return innermost(err)
 }
 
@@ -441,5 +447,10 @@ func innermost(err error) string {
 		}
 		err = next
 	}
-	return oneLine(err.Error())
+	text := oneLine(err.Error())
+	if i := strings.LastIndex(text, ", "); i >= 0 && strings.Contains(text, "operation error") {
+		// The SDK's "operation error EC2: Op, https response error ..., cause".
+		text = text[i+2:]
+	}
+	return text
 }

@@ -190,9 +190,9 @@ func (f *Fault) body(action string) string {
 const FaultHelp = `throttle            503 RequestLimitExceeded (the SDK retries it)
 internal-error      500 InternalError (the SDK retries it)
 drop-after          carry the action out, then drop the connection without answering
-drop-after-create   drop-after for CreateKeyPair only: the retry gets InvalidKeyPair.Duplicate
-drop-after-import   drop-after for ImportKeyPair only: the retry gets InvalidKeyPair.Duplicate
-drop-after-delete   drop-after for DeleteKeyPair only: the pair is gone, no answer arrives
+drop-after-create   drop-after for CreateKeyPair, once (times=1): the retry gets InvalidKeyPair.Duplicate
+drop-after-import   drop-after for ImportKeyPair, once (times=1): the retry gets InvalidKeyPair.Duplicate
+drop-after-delete   drop-after for DeleteKeyPair, once (times=1): the pair is gone, the retry answers success
 malformed-xml       200 with a truncated XML body, without acting (body= replaces it)
 slow                wait delay= (default 5s) before answering
 deny                403 UnauthorizedOperation with an encoded authorization message
@@ -239,6 +239,11 @@ func ParseFault(spec string) (Fault, error) {
 		return Fault{}, fmt.Errorf("unknown fault %q (known: %s)", name, strings.Join(FaultNameList(), ", "))
 	}
 	f := Fault{Kind: fn.kind, Action: fn.action}
+	if f.Kind == DropAfter && fn.action != "" {
+		// Once, so the SDK's retry reaches the server and sees what the
+		// dropped attempt did.
+		f.Times = 1
+	}
 	if f.Kind == Delay {
 		f.Delay = 5 * time.Second
 	}

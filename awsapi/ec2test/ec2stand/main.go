@@ -36,7 +36,7 @@ func main() {
 	defaults := map[string]*string{}
 	for _, o := range []struct{ key, help string }{
 		{"action", "limit faults to one EC2 action, e.g. CreateKeyPair (default: all, or the one the name says)"},
-		{"times", "how many matching requests each fault hits (default 0 = all)"},
+		{"times", "how many matching requests each fault hits (default 0 = all; drop-after-ACTION: 1)"},
 		{"delay", "wait of a slow fault, e.g. 2s (default 5s)"},
 		{"status", "HTTP status of a custom-error (default 400)"},
 		{"code", "error code of a custom-error"},
