@@ -189,7 +189,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 
 	// The cap goes on last, around whatever client the SDK ended up with
 	// (AWS_CA_BUNDLE rebuilds the buildable one).
-	cfg.HTTPClient = cappedClient{inner: cfg.HTTPClient, limit: MaxResponseBytes}
+	cfg.HTTPClient = cappedClient{inner: cfg.HTTPClient, limit: responseLimit}
 
 	c := &Client{region: cfg.Region, credTimeout: opts.CredentialTimeout, timeouts: timeouts, profile: profileOf(cfg, opts.Profile)}
 	if c.credTimeout <= 0 {

@@ -351,7 +351,7 @@ func summarize(err error, ci callInfo) string {
 	case errors.As(err, &tl):
 		return tl.Error()
 	case ci.bodyTooLarge:
-		return (&tooLargeError{Limit: MaxResponseBytes}).Error()
+		return (&tooLargeError{Limit: responseLimit}).Error()
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	case ci.opTimedOut:

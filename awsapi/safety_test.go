@@ -229,7 +229,18 @@ func TestAttemptMayHaveActed(t *testing.T) {
 	}
 }
 
+// lowerResponseLimit makes clients built after it cap answers at 1 MiB.
+func lowerResponseLimit(t *testing.T) {
+	old := responseLimit
+	responseLimit = 1 << 20
+	t.Cleanup(func() { responseLimit = old })
+}
+
 func TestGzipBombIsCapped(t *testing.T) {
+	if MaxResponseBytes != 64<<20 {
+		t.Errorf("MaxResponseBytes = %d", MaxResponseBytes)
+	}
+	lowerResponseLimit(t)
 	s, c := setup(t)
 	s.Inject(ec2test.Fault{Kind: ec2test.GzipBomb})
 	var before, after runtime.MemStats
@@ -239,7 +250,7 @@ func TestGzipBombIsCapped(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	e := wantKind(t, err, BadAnswer)
 	want := "EC2 answered the request to list key pairs in us-east-1, but the answer cannot be used: " +
-		"the answer is larger than 64 MiB. Nothing was changed."
+		"the answer is larger than 1 MiB. Nothing was changed."
 	if err.Error() != want || e.MayHaveActed {
 		t.Errorf("MayHaveActed %v, message\n got %q\nwant %q", e.MayHaveActed, err, want)
 	}
@@ -254,7 +265,7 @@ func TestGzipBombIsCapped(t *testing.T) {
 	if e.KeyName != "boom" || !e.MayHaveActed || len(s.KeyPairs("us-east-1")) != 1 {
 		t.Errorf("KeyName %q MayHaveActed %v pairs %d", e.KeyName, e.MayHaveActed, len(s.KeyPairs("us-east-1")))
 	}
-	want = `EC2 created key pair "boom" in us-east-1, but its answer cannot be used: the answer is larger than 64 MiB. ` +
+	want = `EC2 created key pair "boom" in us-east-1, but its answer cannot be used: the answer is larger than 1 MiB. ` +
 		`The key pair exists in EC2 without a usable private key.`
 	if err.Error() != want {
 		t.Errorf("message\n got %q\nwant %q", err, want)
@@ -263,7 +274,7 @@ func TestGzipBombIsCapped(t *testing.T) {
 
 func TestHugeKeyMaterialIsRefused(t *testing.T) {
 	s, c := setup(t)
-	f, _ := ec2test.ParseFault("huge-key-material")
+	f, _ := ec2test.ParseFault("huge-key-material:size=2MiB")
 	s.Inject(f)
 	var err error
 	within(t, func() {
@@ -273,7 +284,7 @@ func TestHugeKeyMaterialIsRefused(t *testing.T) {
 	if e.KeyName != "big" || !e.MayHaveActed || len(s.KeyPairs("us-east-1")) != 1 {
 		t.Errorf("KeyName %q MayHaveActed %v pairs %d", e.KeyName, e.MayHaveActed, len(s.KeyPairs("us-east-1")))
 	}
-	want := `EC2 created key pair "big" in us-east-1, but its answer cannot be used: its key material is 50.0 MiB, ` +
+	want := `EC2 created key pair "big" in us-east-1, but its answer cannot be used: its key material is 2.0 MiB, ` +
 		`more than the 64 KiB a private key can take. The key pair exists in EC2 without a usable private key.`
 	if !strings.HasPrefix(err.Error(), `EC2 created key pair "big" in us-east-1, but its answer cannot be used: its key material is `) ||
 		!strings.HasSuffix(err.Error(), `more than the 64 KiB a private key can take. The key pair exists in EC2 without a usable private key.`) {

@@ -67,6 +67,10 @@ func (t Timeouts) withDefaults() Timeouts {
 // proxy) fails the call instead of filling memory.
 const MaxResponseBytes = 64 << 20
 
+// responseLimit is MaxResponseBytes; tests lower it so reading a bomb up to
+// the cap stays quick under the race detector.
+var responseLimit int64 = MaxResponseBytes
+
 // MaxKeyMaterialBytes caps CreateKeyPair's KeyMaterial. A 4096-bit RSA PEM
 // is about 3.3 kB and a PPK about 3.5 kB; anything past 64 KiB is not a key.
 const MaxKeyMaterialBytes = 64 << 10
