@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -125,8 +127,12 @@ type Options struct {
 	// shorten it so retried calls stay fast.
 	MaxBackoff time.Duration
 	// HTTPClient replaces the SDK's HTTP client (nil = the SDK's, which
-	// honours AWS_CA_BUNDLE). Tests use it to feed canned answers.
+	// honours AWS_CA_BUNDLE, with Timeouts applied). Tests use it to feed
+	// canned answers. Answers are capped at MaxResponseBytes either way.
 	HTTPClient *http.Client
+	// Timeouts bound connecting, the TLS handshake, the wait for the first
+	// byte and the whole call; zero fields take the defaults (see Timeouts).
+	Timeouts Timeouts
 }
 
 // DefaultCredentialTimeout bounds credential resolution when
@@ -138,7 +144,9 @@ const DefaultCredentialTimeout = 10 * time.Second
 type Client struct {
 	region      string
 	endpoint    string
+	profile     string // the shared config profile in effect ("" = none found)
 	credTimeout time.Duration
+	timeouts    Timeouts
 	creds       aws.CredentialsProvider
 	ec2         *ec2.Client
 }
@@ -155,8 +163,11 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	if opts.Profile != "" {
 		load = append(load, awsconfig.WithSharedConfigProfile(opts.Profile))
 	}
+	timeouts := opts.Timeouts.withDefaults()
 	if opts.HTTPClient != nil {
 		load = append(load, awsconfig.WithHTTPClient(opts.HTTPClient))
+	} else {
+		load = append(load, awsconfig.WithHTTPClient(newHTTPClient(timeouts)))
 	}
 	if opts.MaxAttempts > 0 || opts.MaxBackoff > 0 {
 		load = append(load, awsconfig.WithRetryer(func() aws.Retryer {
@@ -176,7 +187,11 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("awsapi: load AWS configuration: %s", termtext.Clean(err.Error()))
 	}
 
-	c := &Client{region: cfg.Region, credTimeout: opts.CredentialTimeout}
+	// The cap goes on last, around whatever client the SDK ended up with
+	// (AWS_CA_BUNDLE rebuilds the buildable one).
+	cfg.HTTPClient = cappedClient{inner: cfg.HTTPClient, limit: responseLimit}
+
+	c := &Client{region: cfg.Region, credTimeout: opts.CredentialTimeout, timeouts: timeouts, profile: profileOf(cfg, opts.Profile)}
 	if c.credTimeout <= 0 {
 		c.credTimeout = DefaultCredentialTimeout
 	}
@@ -206,7 +221,15 @@ func (c *Client) Endpoint() string { return c.endpoint }
 
 // CredentialInfo says what credentials were found.
 type CredentialInfo struct {
-	Source    string // e.g. "EnvConfigCredentials", "SharedConfigCredentials: ...", "SSOProvider"
+	// Source says in words where they came from: "environment variables",
+	// "profile dev (shared credentials file)", "profile dev (config file)",
+	// "SSO (profile dev)", "assumed role (profile dev)", "web identity",
+	// "instance role (IMDS)", "container role", "credential process
+	// (profile dev)", "login session (profile dev)", "static credentials".
+	Source string
+	// SDKSource is the SDK's own name for the source, e.g.
+	// "EnvConfigCredentials", "SharedConfigCredentials: /root/.aws/credentials".
+	SDKSource string
 	AccessKey string // the access key id, shortened to its last 4 characters for display
 	Expires   time.Time
 }
@@ -228,9 +251,13 @@ func (c *Client) Credentials(ctx context.Context) (CredentialInfo, error) {
 	}
 	if creds.CanExpire && creds.Expired() {
 		return CredentialInfo{}, &Error{Kind: BadCredentials, Op: ci.op, Region: c.region,
-			Message: "the temporary credentials have expired: refresh them (for SSO: aws sso login)"}
+			Message: "the temporary credentials expired at " + creds.Expires.UTC().Format(time.RFC3339)}
 	}
-	info := CredentialInfo{Source: termtext.Clean(creds.Source), AccessKey: termtext.Clean(creds.AccessKeyID)}
+	info := CredentialInfo{
+		Source:    describeSource(creds.Source, c.profile),
+		SDKSource: termtext.Clean(creds.Source),
+		AccessKey: termtext.Clean(creds.AccessKeyID),
+	}
 	if n := len(info.AccessKey); n > 4 {
 		info.AccessKey = "…" + info.AccessKey[n-4:]
 	}
@@ -238,6 +265,68 @@ func (c *Client) Credentials(ctx context.Context) (CredentialInfo, error) {
 		info.Expires = creds.Expires
 	}
 	return info, nil
+}
+
+// profileOf is the shared config profile the SDK loaded: the one asked for,
+// else the one its environment named (AWS_PROFILE), else "" when no shared
+// config was found.
+func profileOf(cfg aws.Config, asked string) string {
+	if asked != "" {
+		return asked
+	}
+	for _, src := range cfg.ConfigSources {
+		if sc, ok := src.(awsconfig.SharedConfig); ok && sc.Profile != "" {
+			return sc.Profile
+		}
+	}
+	for _, src := range cfg.ConfigSources {
+		if ec, ok := src.(awsconfig.EnvConfig); ok && ec.SharedConfigProfile != "" {
+			return ec.SharedConfigProfile
+		}
+	}
+	return ""
+}
+
+// describeSource turns the SDK's aws.Credentials.Source into words. The
+// SDK joins nested providers with commas ("SSOProvider,..."); the first
+// names the provider that produced the keys.
+func describeSource(sdk, profile string) string {
+	sdk = termtext.Clean(sdk)
+	p := "default"
+	if profile != "" {
+		p = oneLine(profile)
+	}
+	ofProfile := " (profile " + p + ")"
+	first, _, _ := strings.Cut(sdk, ",")
+	switch {
+	case first == "EnvConfigCredentials":
+		return "environment variables"
+	case strings.HasPrefix(first, "SharedConfigCredentials"):
+		file := strings.TrimSpace(strings.TrimPrefix(first, "SharedConfigCredentials:"))
+		if base := filepath.Base(file); strings.Contains(base, "config") && !strings.Contains(base, "credentials") {
+			return "profile " + p + " (config file)"
+		}
+		return "profile " + p + " (shared credentials file)"
+	case strings.HasPrefix(first, "SSO"):
+		return "SSO" + ofProfile
+	case strings.HasPrefix(first, "AssumeRole"):
+		return "assumed role" + ofProfile
+	case strings.HasPrefix(first, "WebIdentity"):
+		return "web identity"
+	case strings.HasPrefix(first, "EC2Role"):
+		return "instance role (IMDS)"
+	case strings.HasPrefix(first, "CredentialsEndpoint"):
+		return "container role"
+	case strings.HasPrefix(first, "Process"):
+		return "credential process" + ofProfile
+	case strings.HasPrefix(first, "Login"):
+		return "login session" + ofProfile
+	case strings.HasPrefix(first, "StaticCredentials"):
+		return "static credentials"
+	case first == "":
+		return "unknown source"
+	}
+	return oneLine(first)
 }
 
 // credentialError marks a failure to get credentials (as opposed to AWS
@@ -277,16 +366,21 @@ func (b *boundedCredentials) Retrieve(ctx context.Context) (aws.Credentials, err
 // It returns handled=true with a DryRunResult when err is a dry run answer.
 func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context) error) (*DryRunResult, error) {
 	ci.region, ci.endpoint = c.region, c.endpoint
+	ci.timeouts = c.timeouts
 	if c.region == "" {
-		return nil, &Error{Kind: Other, Op: ci.op, KeyName: termtext.Clean(ci.keyName),
-			Message: "no AWS region is configured: pass --region, set AWS_REGION, or set region in ~/.aws/config or keypair's config.toml"}
+		return nil, &Error{Kind: NoRegion, Op: ci.op, KeyName: termtext.Clean(ci.keyName), DryRun: ci.dryRun,
+			Endpoint: c.endpoint, TagsSent: ci.tags}
 	}
 	var a attempts
-	err := do(withAttempts(ctx, &a))
+	opCtx, cancel := context.WithTimeout(ctx, c.timeouts.Request)
+	defer cancel()
+	err := do(withAttempts(opCtx, &a))
 	if err == nil {
 		return nil, nil
 	}
 	ci.attempts, ci.mayHaveActed = a.count()
+	ci.bodyTooLarge = a.wasTooLarge()
+	ci.opTimedOut = errors.Is(opCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	if ci.dryRun {
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) {
@@ -350,6 +444,13 @@ func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutp
 	}
 	if dr != nil {
 		return &CreateOutput{DryRun: dr}, nil
+	}
+	if n := len(aws.ToString(resp.KeyMaterial)); n > MaxKeyMaterialBytes {
+		// EC2 made the pair; the caller must delete it again.
+		return nil, &Error{Kind: BadAnswer, Op: "CreateKeyPair", KeyName: termtext.Clean(in.Name), Region: c.region,
+			Endpoint: c.endpoint, TagsSent: len(in.Tags) > 0, Status: 200, MayHaveActed: true,
+			Cause: fmt.Sprintf("its key material is %s, more than the %s a private key can take",
+				byteSize(int64(n)), byteSize(MaxKeyMaterialBytes))}
 	}
 	out := &CreateOutput{
 		KeyName:        str(resp.KeyName),

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,7 @@ func wantKind(t *testing.T, err error, k Kind) *Error {
 	var e *Error
 	errors.As(err, &e)
 	assertClean(t, err.Error())
+	assertParagraph(t, err.Error())
 	return e
 }
 
@@ -87,6 +89,47 @@ func assertClean(t testing.TB, s string) {
 		t.Fatalf("text carries control bytes or invalid UTF-8: %q", s)
 	}
 }
+
+// assertParagraph checks the shape every Error() text keeps: one paragraph
+// of sentences, each ending in a full stop and followed by one space, and
+// nothing a front end would have to take out again.
+func assertParagraph(t testing.TB, s string) {
+	t.Helper()
+	switch {
+	case s == "":
+		t.Fatal("empty message")
+	case strings.ContainsAny(s, "\n\r\t"):
+		t.Errorf("message has a raw line break or tab: %q", s)
+	case strings.Contains(s, "  "):
+		t.Errorf("message has a double space: %q", s)
+	case !strings.HasSuffix(s, "."):
+		t.Errorf("message does not end with a full stop: %q", s)
+	}
+	if glued.MatchString(dottedCode.ReplaceAllString(s, "CODE")) {
+		t.Errorf("sentences glued together: %q", s)
+	}
+	for _, bad := range []string{"--", "keypair list", "keypair delete", "keypair create", "keypair import", "`", "operation error", "https response error", "api error",
+		"ec2imds", "EnvConfigCredentials", "SharedConfigCredentials", "failed to refresh cached credentials",
+		"keyName", "KeyName", "regionName"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("message has %q: %q", bad, s)
+		}
+	}
+}
+
+// glued finds a sentence end with no space after it ("made.EC2"), ignoring
+// dotted EC2 codes such as InvalidKeyPair.Duplicate and numbers such as 1.5.
+var (
+	glued      = regexp.MustCompile(`[a-z)"'][.!?][A-Z]`)
+	dottedCode = regexp.MustCompile(`\b[A-Z][A-Za-z0-9]*(\.[A-Z][A-Za-z0-9]*)+\b`)
+)
+
+// withoutRequestID replaces the stand-in's random request IDs with R.
+func withoutRequestID(s string) string {
+	return requestID.ReplaceAllString(s, "(request ID R)")
+}
+
+var requestID = regexp.MustCompile(`\(request ID [0-9a-f-]+\)`)
 
 func TestCreateKeyPair(t *testing.T) {
 	s, c := setup(t)
@@ -233,8 +276,9 @@ func TestDuplicate(t *testing.T) {
 	}
 	_, err := c.CreateKeyPair(ctx, in)
 	wantKind(t, err, Duplicate)
-	want := `a key pair named "x" already exists in us-east-1: choose another name, or delete it with: keypair delete x`
-	if err.Error() != want {
+	want := `A key pair named "x" already exists in us-east-1, so EC2 refused to create another. ` +
+		`EC2 answered InvalidKeyPair.Duplicate (request ID R): The keypair 'x' already exists. The existing key pair was left as it is.`
+	if withoutRequestID(err.Error()) != want {
 		t.Errorf("message\n got %q\nwant %q", err, want)
 	}
 	_, err = c.ImportKeyPair(ctx, ImportInput{Name: "x", PublicKey: []byte(testPub(t))})
@@ -287,8 +331,11 @@ func TestUnauthorized(t *testing.T) {
 	s.Inject(ec2test.Fault{Kind: ec2test.Deny, Action: "CreateKeyPair"})
 	_, err := c.CreateKeyPair(context.Background(), CreateInput{Name: "u", Type: keys.RSA, Format: keys.PEM,
 		Tags: []pair.Tag{{Key: "a", Value: "b"}}})
-	wantKind(t, err, Unauthorized)
-	for _, w := range []string{"ec2:CreateKeyPair", "ec2:CreateTags", "aws sts decode-authorization-message --encoded-message AbCdEf0123456789-_EncodedExample", "us-east-1"} {
+	e := wantKind(t, err, Unauthorized)
+	if e.Permission() != "ec2:CreateKeyPair and ec2:CreateTags" || e.EncodedAuthMessage() != "AbCdEf0123456789-_EncodedExample" {
+		t.Errorf("permission %q, encoded message %q", e.Permission(), e.EncodedAuthMessage())
+	}
+	for _, w := range []string{"ec2:CreateKeyPair", "ec2:CreateTags", "encoded authorization failure message", "us-east-1"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("message lacks %q: %v", w, err)
 		}
@@ -296,8 +343,9 @@ func TestUnauthorized(t *testing.T) {
 	s.Inject(ec2test.Fault{Kind: ec2test.CustomError, Action: "DeleteKeyPair", Status: 403, Code: "UnauthorizedOperation",
 		Message: "You are not authorized to perform this operation."})
 	_, err = c.DeleteKeyPair(context.Background(), DeleteInput{Name: "u"})
-	wantKind(t, err, Unauthorized)
-	if !strings.Contains(err.Error(), "ec2:DeleteKeyPair") || strings.Contains(err.Error(), "CreateTags") || strings.Contains(err.Error(), "decode-authorization") {
+	e = wantKind(t, err, Unauthorized)
+	if e.Permission() != "ec2:DeleteKeyPair" || e.EncodedAuthMessage() != "" || !strings.Contains(err.Error(), "ec2:DeleteKeyPair") ||
+		strings.Contains(err.Error(), "CreateTags") || strings.Contains(err.Error(), "encoded") {
 		t.Errorf("delete denied: %v", err)
 	}
 }
@@ -308,7 +356,7 @@ func TestCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Source != "EnvConfigCredentials" || info.AccessKey != "…MPLE" {
+	if info.Source != "environment variables" || info.SDKSource != "EnvConfigCredentials" || info.AccessKey != "…MPLE" {
 		t.Errorf("info = %+v", info)
 	}
 }
@@ -377,10 +425,14 @@ func TestLostAnswer(t *testing.T) {
 	s, c := setup(t)
 	s.Inject(ec2test.Fault{Kind: ec2test.DropAfter, Action: "CreateKeyPair", Times: 1})
 	_, err := c.CreateKeyPair(context.Background(), CreateInput{Name: "lost", Type: keys.ED25519, Format: keys.PEM})
-	wantKind(t, err, LostAnswer)
-	want := "EC2 may have created key pair \"lost\" but its answer (with the only copy of the private key) was lost; " +
-		"the private key cannot be recovered. Delete the pair with `keypair delete lost` and create it again"
-	if err.Error() != want {
+	e := wantKind(t, err, LostAnswer)
+	want := `EC2 may have created key pair "lost" in us-east-1, but its answer, with the only copy of the private key, was lost: ` +
+		`an attempt got no answer, and the retry found the name taken. ` +
+		`EC2 answered InvalidKeyPair.Duplicate (request ID R): The keypair 'lost' already exists. The private key cannot be recovered.`
+	if !e.MayHaveActed || e.KeyName != "lost" {
+		t.Errorf("MayHaveActed %v, KeyName %q", e.MayHaveActed, e.KeyName)
+	}
+	if withoutRequestID(err.Error()) != want {
 		t.Errorf("message\n got %q\nwant %q", err, want)
 	}
 	log := s.Requests()
@@ -410,7 +462,7 @@ func TestThrottled(t *testing.T) {
 	s.Inject(ec2test.Fault{Kind: ec2test.Throttle})
 	_, err := c.CreateKeyPair(context.Background(), CreateInput{Name: "t", Type: keys.RSA, Format: keys.PEM})
 	e := wantKind(t, err, Throttled)
-	if e.Attempts != 3 || !strings.Contains(err.Error(), "retried 2 times") {
+	if e.Attempts != 3 || e.MayHaveActed || !strings.Contains(err.Error(), "after 3 attempts") {
 		t.Errorf("attempts %d: %v", e.Attempts, err)
 	}
 	log := s.Requests()
@@ -530,8 +582,9 @@ func TestNoRegion(t *testing.T) {
 	os.Unsetenv("AWS_REGION")
 	c := newClient(t, nil, Options{EndpointURL: "http://127.0.0.1:1"})
 	_, err := c.DescribeKeyPairs(context.Background(), DescribeInput{})
-	if err == nil || !strings.Contains(err.Error(), "--region") {
-		t.Fatalf("err = %v", err)
+	wantKind(t, err, NoRegion)
+	if want := "No AWS region is configured, so the request to list key pairs was not sent to AWS."; err.Error() != want {
+		t.Errorf("message\n got %q\nwant %q", err, want)
 	}
 }
 

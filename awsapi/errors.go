@@ -20,27 +20,39 @@ type Kind int
 
 // The kinds of failure. Other is anything not classified (its server code and message are still shown).
 const (
-	Other            Kind = iota
-	Duplicate             // InvalidKeyPair.Duplicate: the name is taken in this region
-	NotFound              // InvalidKeyPair.NotFound
-	BadPublicKey          // InvalidKey.Format, InvalidKeyPair.Format
-	Unauthorized          // UnauthorizedOperation, AccessDenied...: names the permission (ec2:CreateKeyPair...)
-	BadCredentials        // AuthFailure, InvalidClientTokenId, SignatureDoesNotMatch, ExpiredToken...
-	ClockSkew             // RequestExpired / RequestTimeTooSkewed / skew detected
-	Throttled             // RequestLimitExceeded etc. after the SDK's retries
-	LimitExceeded         // KeyPairLimitExceeded (5,000 per region)
-	Network               // connection refused, DNS, TLS, timeouts
-	NoCredentials         // no credentials anywhere: say how to provide them
-	LostAnswer            // EC2 probably created the pair but the answer was lost
-	Canceled              // the user cancelled (context canceled)
-	Server                // 5xx after retries, malformed answers
-	InvalidParameter      // InvalidParameterValue, MissingParameter, InvalidTagKey.Malformed...
-	BadAnswer             // EC2 answered success but the answer cannot be used; for CreateKeyPair the pair exists
+	Other          Kind = iota
+	Duplicate           // InvalidKeyPair.Duplicate: the name is taken in this region
+	NotFound            // InvalidKeyPair.NotFound
+	BadPublicKey        // InvalidKey.Format, InvalidKeyPair.Format
+	Unauthorized        // UnauthorizedOperation, AccessDenied...: see Error.Permission
+	BadCredentials      // AuthFailure, InvalidClientTokenId, SignatureDoesNotMatch, ExpiredToken...
+	ClockSkew           // RequestExpired / RequestTimeTooSkewed / skew detected
+	Throttled           // RequestLimitExceeded etc. after the SDK's retries
+	LimitExceeded       // KeyPairLimitExceeded (5,000 per region)
+	Network             // connection refused, DNS, TLS, timeouts: see Error.MayHaveActed
+	NoCredentials       // no credentials anywhere
+	// LostAnswer: an attempt of CreateKeyPair or ImportKeyPair may have
+	// reached EC2 without its answer arriving, and the retry found the name
+	// taken (InvalidKeyPair.Duplicate). The pair of that name may be the one
+	// this call made; for CreateKeyPair its private key is lost.
+	LostAnswer
+	Canceled         // the caller cancelled (context canceled)
+	Server           // 5xx after retries, unreadable answers
+	InvalidParameter // InvalidParameterValue, MissingParameter, InvalidTagKey.Malformed...
+	// BadAnswer: EC2 answered success but the answer cannot be used (its
+	// body is over MaxResponseBytes, or CreateKeyPair's KeyMaterial is over
+	// MaxKeyMaterialBytes). For CreateKeyPair this means the pair EXISTS in
+	// EC2 without a usable private key: the caller must roll it back (delete
+	// Error.KeyName). For ImportKeyPair the pair was imported, for
+	// DeleteKeyPair it was deleted.
+	BadAnswer
+	// NoRegion: no AWS region is configured; nothing was sent.
+	NoRegion
 )
 
 var kindNames = [...]string{"Other", "Duplicate", "NotFound", "BadPublicKey", "Unauthorized", "BadCredentials",
 	"ClockSkew", "Throttled", "LimitExceeded", "Network", "NoCredentials", "LostAnswer", "Canceled", "Server",
-	"InvalidParameter", "BadAnswer"}
+	"InvalidParameter", "BadAnswer", "NoRegion"}
 
 // String returns the kind's Go name, e.g. "Duplicate".
 func (k Kind) String() string {
@@ -50,12 +62,14 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Error is a classified EC2 failure. Its Error() text is written for the
-// user: what happened, and what to do next. Code and Message are cleaned of
-// control bytes.
+// Error is a classified EC2 failure. Its Error() text says what happened,
+// what EC2 said and what may have changed, in sentences that suit any front
+// end: it names no flag and no command of keypair's. Front ends add their
+// own next step from Kind and the fields. Code, Message and RequestID are
+// cleaned of control bytes.
 type Error struct {
 	Kind      Kind
-	Op        string // "CreateKeyPair", ...
+	Op        string // "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair", "Credentials"
 	Code      string // EC2 error code, "" for non-API errors
 	Message   string // EC2's message, cleaned
 	Region    string
@@ -73,224 +87,53 @@ type Error struct {
 	TagsSent bool
 	// DryRun says the request was a dry run (nothing could have been changed).
 	DryRun bool
-	// MayHaveActed says a request may have reached EC2 and changed something.
+	// MayHaveActed is true when some attempt of a changing call (create,
+	// import, delete; never a dry run or a listing) may have reached EC2 and
+	// been carried out although no usable answer says so: the request was
+	// written and then the connection failed or timed out, or EC2 answered
+	// 5xx, or it answered success in a form that cannot be used. It is false
+	// when every attempt certainly never reached EC2 (nothing listening, DNS
+	// failure, TLS handshake failure, connect timeout, no credentials) or EC2
+	// refused it.
 	MayHaveActed bool
-}
-
-// Error says what happened, what was kept safe, and what to do next.
-func (e *Error) Error() string {
-	region := e.Region
-	if region == "" {
-		region = "the configured region"
-	}
-	what := e.what()
-	switch e.Kind {
-	case Duplicate:
-		return fmt.Sprintf("a key pair named %q already exists in %s: choose another name, or delete it with: keypair delete %s",
-			e.KeyName, region, termtext.ShellQuote(e.KeyName))
-	case NotFound:
-		return fmt.Sprintf("no key pair named %q in %s (key pairs belong to one region: check --region)%s",
-			e.KeyName, region, e.serverSays())
-	case BadPublicKey:
-		return fmt.Sprintf("EC2 refused the public key for %q%s; nothing was imported. Give an OpenSSH public key "+
-			"(an ssh-rsa or ssh-ed25519 line, such as a .pub file); EC2 accepts RSA (1024, 2048, 4096 bits) and ED25519 only",
-			e.KeyName, e.serverSays())
-	case Unauthorized:
-		perm := "ec2:" + e.Op
-		if e.TagsSent {
-			perm += " (and ec2:CreateTags, needed to tag a key pair as it is made)"
-		}
-		s := fmt.Sprintf("your AWS identity is not allowed to %s in %s: it needs the IAM permission %s. %s"+
-			"Ask an administrator to grant it, or use another --profile", what, region, perm, e.nothingChanged())
-		if enc := encodedAuthMessage(e.Message); enc != "" {
-			s += ". For the full reason, run: aws sts decode-authorization-message --encoded-message " + enc
-		} else if strings.Contains(e.Message, "Encoded authorization failure message") {
-			s += ". For the full reason, decode the encoded message with: aws sts decode-authorization-message --encoded-message MESSAGE"
-		}
-		return s
-	case BadCredentials:
-		if e.Op == "Credentials" {
-			return "the AWS credentials cannot be used: " + e.Message + ". Nothing was sent to AWS"
-		}
-		s := fmt.Sprintf("AWS refused the credentials while trying to %s%s. %s", what, e.serverSays(), e.nothingChanged())
-		if strings.Contains(strings.ToLower(e.Message+e.errText()), "sso") {
-			return s + "The SSO session has expired or is invalid: run aws sso login (with --profile if you use one)"
-		}
-		return s + "Check the access key and secret (aws configure), refresh temporary credentials, or, for SSO, run aws sso login"
-	case ClockSkew:
-		return fmt.Sprintf("AWS refused the request to %s because its time stamp is off%s: this computer's clock is probably wrong. %s"+
-			"Fix the clock (for example: sudo timedatectl set-ntp true) and try again; if the clock is right, your temporary credentials may have expired",
-			what, e.serverSays(), e.nothingChanged())
-	case Throttled:
-		return fmt.Sprintf("EC2 is limiting the request rate (%s) and refused to %s; it was retried %d times. %s"+
-			"Wait a minute and try again", e.codeOr("RequestLimitExceeded"), what, e.retries(), e.nothingChanged())
-	case LimitExceeded:
-		return fmt.Sprintf("this account has reached EC2's limit of 5,000 key pairs in %s, so EC2 refused to %s. "+
-			"Delete pairs you no longer use (keypair list, keypair delete NAME) or use another region", region, what)
-	case Network:
-		s := fmt.Sprintf("could not reach EC2 at %s to %s (%s)", e.endpoint(), what, e.errText())
-		if e.Op == "CreateKeyPair" && !e.DryRun {
-			s += ". If the request got through, EC2 may have created the pair without us receiving its private key: check with keypair list, and delete it if it is there"
-		} else {
-			s += ". " + e.nothingChanged()
-		}
-		return s + ". Check the network, proxy settings and --endpoint-url, then try again"
-	case NoCredentials:
-		return "no AWS credentials found: run aws configure, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
-			"or choose a profile with AWS_PROFILE (or --profile), or for SSO run aws sso login. " +
-			"Nothing was sent to AWS. (Use --source offline to make a key without AWS.)" + e.causeSuffix()
-	case LostAnswer:
-		return fmt.Sprintf("EC2 may have created key pair %q but its answer (with the only copy of the private key) was lost; "+
-			"the private key cannot be recovered. Delete the pair with `keypair delete %s` and create it again",
-			e.KeyName, termtext.ShellQuote(e.KeyName))
-	case Canceled:
-		if e.Op == "CreateKeyPair" && !e.DryRun {
-			return "cancelled while creating key pair " + quoted(e.KeyName) + ": if EC2 received the request the pair exists without a saved private key; check with keypair list"
-		}
-		return "cancelled: " + e.Op + " was stopped"
-	case Server:
-		if e.Code == "" && e.Status == 0 {
-			return fmt.Sprintf("EC2's answer to %s could not be read (%s). %s Try again later; if it keeps happening, check --endpoint-url",
-				e.Op, e.errText(), e.serverSideState())
-		}
-		return fmt.Sprintf("EC2 had a server error (%s) and could not %s after %d attempts. %s Try again later",
-			e.codeOrStatus(), what, e.Attempts, e.serverSideState())
-	case InvalidParameter:
-		return fmt.Sprintf("EC2 refused a parameter of the request to %s%s. %s Correct it and try again",
-			what, e.serverSays(), e.nothingChanged())
-	}
-	s := fmt.Sprintf("%s failed in %s", e.Op, region)
-	if e.Code != "" || e.Message != "" {
-		s += e.serverSays()
-	} else if e.Err != nil {
-		s += ": " + e.errText()
-	}
-	return s
+	// Cause is a short account of what went wrong below EC2's answer, e.g.
+	// "connection refused" or "timed out after 30s waiting for the first
+	// byte"; "" when EC2's code and message say it all.
+	Cause string
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// what names the action in words, for sentences like "not allowed to ...".
-func (e *Error) what() string {
-	name := quoted(e.KeyName)
-	var s string
+// Permission is the IAM permission the call needs, e.g. "ec2:CreateKeyPair",
+// or "ec2:CreateKeyPair and ec2:CreateTags" when tags were sent (EC2
+// authorizes tagging on create separately). "" when Op is not an EC2 action.
+func (e *Error) Permission() string {
 	switch e.Op {
-	case "CreateKeyPair":
-		s = "create key pair " + name
-	case "ImportKeyPair":
-		s = "import key pair " + name
-	case "DeleteKeyPair":
-		s = "delete key pair " + name
-	case "DescribeKeyPairs":
-		s = "list key pairs"
-	case "Credentials":
-		s = "look up credentials"
+	case "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair":
 	default:
-		s = "call " + e.Op
-	}
-	if e.DryRun {
-		s += " (dry run)"
-	}
-	return s
-}
-
-func (e *Error) serverSays() string {
-	switch {
-	case e.Code != "" && e.Message != "":
-		return " (" + e.Code + ": " + e.Message + ")"
-	case e.Code != "":
-		return " (" + e.Code + ")"
-	case e.Message != "":
-		return " (" + e.Message + ")"
-	}
-	return ""
-}
-
-func (e *Error) nothingChanged() string {
-	switch e.Op {
-	case "DescribeKeyPairs":
-		return "Nothing was changed. "
-	case "CreateKeyPair", "ImportKeyPair":
-		return "No key pair was made. "
-	case "DeleteKeyPair":
-		return "Nothing was deleted. "
-	}
-	return ""
-}
-
-// serverSideState says what a 5xx or unreadable answer means for the pair.
-func (e *Error) serverSideState() string {
-	if e.DryRun || e.Op == "DescribeKeyPairs" {
-		return "Nothing was changed."
-	}
-	if e.Op == "CreateKeyPair" {
-		return "EC2 may or may not have created the pair; check with keypair list and delete it if it is there (its private key was not received)."
-	}
-	return "EC2 may or may not have carried it out; check with keypair list."
-}
-
-func (e *Error) codeOr(def string) string {
-	if e.Code != "" {
-		return e.Code
-	}
-	return def
-}
-
-func (e *Error) codeOrStatus() string {
-	switch {
-	case e.Code != "" && e.Status != 0:
-		return fmt.Sprintf("%s, HTTP %d", e.Code, e.Status)
-	case e.Code != "":
-		return e.Code
-	}
-	return fmt.Sprintf("HTTP %d", e.Status)
-}
-
-func (e *Error) retries() int {
-	if e.Attempts > 1 {
-		return e.Attempts - 1
-	}
-	return 0
-}
-
-func (e *Error) endpoint() string {
-	if e.Endpoint != "" {
-		return e.Endpoint
-	}
-	if e.Region != "" {
-		return "ec2." + e.Region + ".amazonaws.com"
-	}
-	return "the default EC2 endpoint"
-}
-
-// errText is the underlying error, cleaned, without the SDK's long prefix.
-func (e *Error) errText() string {
-	if e.Err == nil {
 		return ""
 	}
-	var ue *url.Error
-	if errors.As(e.Err, &ue) && ue.Err != nil {
-		return termtext.Clean(ue.Err.Error())
+	p := "ec2:" + e.Op
+	if e.TagsSent {
+		p += " and ec2:CreateTags"
 	}
-	return termtext.Clean(e.Err.Error())
+	return p
 }
 
-func (e *Error) causeSuffix() string {
-	if t := e.errText(); t != "" {
-		return " [" + t + "]"
-	}
-	return ""
-}
+// EncodedAuthMessage is the token after "Encoded authorization failure
+// message:" in an UnauthorizedOperation message, for `aws sts
+// decode-authorization-message` (query-api-troubleshooting.html); "" when
+// there is none.
+func (e *Error) EncodedAuthMessage() string { return encodedAuthMessage(e.Message) }
 
-// encodedAuthMessage extracts the token after "Encoded authorization failure
-// message:" (query-api-troubleshooting.html), "" when there is none.
+const encodedMarker = "Encoded authorization failure message:"
+
 func encodedAuthMessage(msg string) string {
-	const marker = "Encoded authorization failure message:"
-	i := strings.Index(msg, marker)
+	i := strings.Index(msg, encodedMarker)
 	if i < 0 {
 		return ""
 	}
-	f := strings.Fields(msg[i+len(marker):])
+	f := strings.Fields(msg[i+len(encodedMarker):])
 	if len(f) == 0 {
 		return ""
 	}
@@ -302,9 +145,6 @@ func encodedAuthMessage(msg string) string {
 	}
 	return tok
 }
-
-// quoted quotes a key name for a sentence.
-func quoted(s string) string { return fmt.Sprintf("%q", s) }
 
 // KindOf returns the Kind of err if it is (or wraps) an *Error, else Other.
 func KindOf(err error) Kind {
@@ -376,7 +216,22 @@ type callInfo struct {
 	op, region, keyName, endpoint string
 	tags, dryRun                  bool
 	attempts                      int
-	mayHaveActed                  bool
+	// mayHaveActed: some attempt may have been carried out (attempts.count).
+	mayHaveActed bool
+	// bodyTooLarge: an answer passed MaxResponseBytes.
+	bodyTooLarge bool
+	// opTimedOut: the call's own Timeouts.Request deadline passed (not the caller's).
+	opTimedOut bool
+	timeouts   Timeouts
+}
+
+// changes says whether the operation can change anything in EC2.
+func (ci callInfo) changes() bool {
+	switch ci.op {
+	case "CreateKeyPair", "ImportKeyPair", "DeleteKeyPair":
+		return !ci.dryRun
+	}
+	return false
 }
 
 // classify turns an SDK error into an *Error. Every server string is cleaned.
@@ -384,12 +239,14 @@ func classify(err error, ci callInfo) *Error {
 	e := &Error{
 		Op: ci.op, Region: ci.region, KeyName: termtext.Clean(ci.keyName), Err: err,
 		Attempts: ci.attempts, Endpoint: ci.endpoint, TagsSent: ci.tags, DryRun: ci.dryRun,
-		Status: httpStatus(err), MayHaveActed: ci.mayHaveActed && !ci.dryRun,
+		Status:       httpStatus(err),
+		MayHaveActed: ci.mayHaveActed && ci.changes(),
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		e.RequestID = termtext.Clean(re.ServiceRequestID())
 	}
+	e.Cause = summarize(err, ci)
 
 	var apiErr smithy.APIError
 	switch {
@@ -398,15 +255,17 @@ func classify(err error, ci callInfo) *Error {
 		return e
 	case isCredentialError(err):
 		e.Kind = NoCredentials
+		e.Cause = ""
 		var tokErr *ssocreds.InvalidTokenError
 		if errors.As(err, &tokErr) {
 			e.Kind = BadCredentials
-			e.Message = "the SSO session has expired or is invalid: run aws sso login (with --profile if you use one)"
+			e.Message = "the SSO session has expired or is invalid"
 		}
 		return e
 	case errors.As(err, &apiErr):
 		e.Code = termtext.Clean(apiErr.ErrorCode())
 		e.Message = termtext.Clean(apiErr.ErrorMessage())
+		e.Cause = ""
 		kind, known := codeKinds[e.Code]
 		switch {
 		case known:
@@ -418,20 +277,23 @@ func classify(err error, ci callInfo) *Error {
 		default:
 			e.Kind = Other
 		}
-		if e.Kind == Duplicate && ci.op == "CreateKeyPair" && ci.attempts > 1 && ci.mayHaveActed {
+		if e.Kind == Duplicate && ci.attempts > 1 && e.MayHaveActed &&
+			(ci.op == "CreateKeyPair" || ci.op == "ImportKeyPair") {
 			e.Kind = LostAnswer
 		}
 		return e
 	}
 
 	var de *smithy.DeserializationError
+	var tl *tooLargeError
 	switch {
+	case (ci.bodyTooLarge || errors.As(err, &tl)) && e.Status >= 200 && e.Status < 300:
+		e.Kind = BadAnswer
+		e.MayHaveActed = ci.changes()
 	case errors.As(err, &de):
 		e.Kind = Server
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Kind = Network
-	case e.Status >= 500:
-		e.Kind = Server
 	case e.Status != 0:
 		e.Kind = Server // an answer we could not make sense of
 	case isNetworkError(err):

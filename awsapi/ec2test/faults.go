@@ -1,7 +1,11 @@
 package ec2test
 
 import (
+	"fmt"
 	"net/http"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,7 +39,41 @@ const (
 	// CustomError answers Fault.Status with Fault.Code and Fault.Message,
 	// written raw apart from XML's specials (control bytes included).
 	CustomError
+	// Hang reads the request and never answers: it holds the connection
+	// until the client gives up or the server closes.
+	Hang
+	// GzipBomb carries the action out and answers 200 with a
+	// Content-Encoding: gzip body of a few MB that decompresses to
+	// Fault.Size bytes (0 = DefaultBombSize): the real answer, then
+	// padding elements inside its root, so a client that reads on keeps
+	// reading.
+	GzipBomb
+	// HugeKeyMaterial carries a CreateKeyPair out and answers with its
+	// keyMaterial padded to Fault.Size bytes (0 = DefaultHugeKeyMaterial).
+	// Other actions answer normally.
+	HugeKeyMaterial
 )
+
+// Sizes of the GzipBomb and HugeKeyMaterial faults when Fault.Size is 0.
+const (
+	DefaultBombSize        = 4 << 30  // decompressed
+	DefaultHugeKeyMaterial = 50 << 20 // 50 MB of key material
+)
+
+var faultKindNames = map[FaultKind]string{
+	NoFault: "none", Throttle: "throttle", InternalError: "internal-error", DropAfter: "drop-after",
+	MalformedXML: "malformed-xml", Delay: "slow", Deny: "deny", RequestExpired: "request-expired",
+	AuthFailure: "auth-failure", CustomError: "custom-error", Hang: "hang", GzipBomb: "gzip-bomb",
+	HugeKeyMaterial: "huge-key-material",
+}
+
+// String is the fault's name as ParseFault and ec2stand's --fault take it.
+func (k FaultKind) String() string {
+	if n, ok := faultKindNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("FaultKind(%d)", int(k))
+}
 
 // Fault is one injected failure.
 type Fault struct {
@@ -51,6 +89,9 @@ type Fault struct {
 	Code, Message string
 	// Body, when set, replaces the body of a MalformedXML answer.
 	Body string
+	// Size is the decompressed size of a GzipBomb answer, or the size of a
+	// HugeKeyMaterial keyMaterial (0 = the defaults above).
+	Size int64
 
 	used int
 }
@@ -142,4 +183,131 @@ func (f *Fault) body(action string) string {
 	}
 	return `<?xml version="1.0" encoding="UTF-8"?>` + "\n<" + action + `Response xmlns="` + Namespace + `">` +
 		"\n    <requestId>7a62c49f-347e-4fc4"
+}
+
+// FaultHelp describes every fault name ParseFault knows, one per line, for
+// ec2stand's --help.
+const FaultHelp = `throttle            503 RequestLimitExceeded (the SDK retries it)
+internal-error      500 InternalError (the SDK retries it)
+drop-after          carry the action out, then drop the connection without answering
+drop-after-create   drop-after for CreateKeyPair, once (times=1): the retry gets InvalidKeyPair.Duplicate
+drop-after-import   drop-after for ImportKeyPair, once (times=1): the retry gets InvalidKeyPair.Duplicate
+drop-after-delete   drop-after for DeleteKeyPair, once (times=1): the pair is gone, the retry answers success
+malformed-xml       200 with a truncated XML body, without acting (body= replaces it)
+slow                wait delay= (default 5s) before answering
+deny                403 UnauthorizedOperation with an encoded authorization message
+request-expired     400 RequestExpired
+auth-failure        401 AuthFailure
+custom-error        status= (default 400) with code= and message=
+hang                read the request and never answer
+gzip-bomb           act, then a small gzip body that decompresses to size= bytes (default 4 GiB)
+huge-key-material   CreateKeyPair acts and answers with size= bytes of keyMaterial (default 50 MB)`
+
+// faultNames maps every name ParseFault takes to its kind and, for the
+// drop-after-ACTION names, its action.
+var faultNames = map[string]struct {
+	kind   FaultKind
+	action string
+}{
+	"throttle": {Throttle, ""}, "internal-error": {InternalError, ""}, "drop-after": {DropAfter, ""},
+	"drop-after-create": {DropAfter, "CreateKeyPair"}, "drop-after-import": {DropAfter, "ImportKeyPair"},
+	"drop-after-delete": {DropAfter, "DeleteKeyPair"}, "malformed-xml": {MalformedXML, ""}, "slow": {Delay, ""},
+	"deny": {Deny, ""}, "request-expired": {RequestExpired, ""}, "auth-failure": {AuthFailure, ""},
+	"custom-error": {CustomError, ""}, "hang": {Hang, ""}, "gzip-bomb": {GzipBomb, ""},
+	"huge-key-material": {HugeKeyMaterial, "CreateKeyPair"},
+}
+
+// FaultNameList is every fault name ParseFault takes, sorted.
+func FaultNameList() []string {
+	var out []string
+	for n := range faultNames {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseFault reads a fault from its name and options, as ec2stand's
+// --fault takes it: NAME[:KEY=VALUE,...] with keys action (an EC2 action),
+// times, delay (a Go duration), status, code, message, size (bytes, with an
+// optional KB, MB, GB suffix or KiB, MiB, GiB), body. A message or body
+// holding a comma must be the last option: it takes the rest of the spec.
+func ParseFault(spec string) (Fault, error) {
+	name, opts, _ := strings.Cut(strings.TrimSpace(spec), ":")
+	fn, ok := faultNames[name]
+	if !ok {
+		return Fault{}, fmt.Errorf("unknown fault %q (known: %s)", name, strings.Join(FaultNameList(), ", "))
+	}
+	f := Fault{Kind: fn.kind, Action: fn.action}
+	if f.Kind == DropAfter && fn.action != "" {
+		// Once, so the SDK's retry reaches the server and sees what the
+		// dropped attempt did.
+		f.Times = 1
+	}
+	if f.Kind == Delay {
+		f.Delay = 5 * time.Second
+	}
+	for opts != "" {
+		var kv string
+		kv, opts, _ = strings.Cut(opts, ",")
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return Fault{}, fmt.Errorf("fault %s: option %q is not KEY=VALUE", name, kv)
+		}
+		if (k == "message" || k == "body") && opts != "" {
+			v, opts = v+","+opts, ""
+		}
+		if err := f.Set(k, v); err != nil {
+			return Fault{}, fmt.Errorf("fault %s: %w", name, err)
+		}
+	}
+	return f, nil
+}
+
+// Set sets one option of the fault by its ParseFault key.
+func (f *Fault) Set(key, value string) error {
+	var err error
+	switch key {
+	case "action":
+		f.Action = value
+	case "times":
+		f.Times, err = strconv.Atoi(value)
+	case "delay":
+		f.Delay, err = time.ParseDuration(value)
+	case "status":
+		f.Status, err = strconv.Atoi(value)
+	case "code":
+		f.Code = value
+	case "message":
+		f.Message = value
+	case "body":
+		f.Body = value
+	case "size":
+		f.Size, err = parseSize(value)
+	default:
+		return fmt.Errorf("unknown option %q", key)
+	}
+	if err != nil {
+		return fmt.Errorf("option %s: %w", key, err)
+	}
+	return nil
+}
+
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	return n * mult, nil
 }

@@ -5,7 +5,8 @@
 // signature of every request, keeps key pairs per region, makes real key
 // material with package keys, and injects faults on request: throttling,
 // server errors, a connection dropped after the action, malformed XML, slow
-// answers, denied actions and expired credentials.
+// answers, denied actions, expired credentials, a server that never
+// answers, a gzip bomb and oversized key material (see ParseFault).
 //
 // Conventions it picks where real EC2 is not documented (aws-keypairs.md §13):
 // ED25519 private keys are returned in the OpenSSH format, RSA ones as PKCS#1
@@ -15,6 +16,8 @@
 package ec2test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -267,6 +270,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeXML(w, &lr, reqID, 200, f.body(lr.Action))
 		return
 	}
+	if f != nil && f.Kind == Hang {
+		// Never answer: hold the connection until the client leaves or
+		// the server closes, then drop it.
+		<-r.Context().Done()
+		lr.Status = 0
+		panic(http.ErrAbortHandler)
+	}
 
 	out, aerr := s.act(region, lr.Action, params, reqID)
 	if f != nil && f.Kind == DropAfter {
@@ -283,6 +293,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if aerr != nil {
 		s.writeError(w, &lr, reqID, aerr)
 		return
+	}
+	if f != nil && f.Kind == GzipBomb {
+		s.writeBomb(w, &lr, reqID, out, f.Size)
+		return
+	}
+	if f != nil && f.Kind == HugeKeyMaterial && lr.Action == "CreateKeyPair" {
+		out = hugeKeyMaterial(out, f.Size)
 	}
 	s.writeXML(w, &lr, reqID, 200, out)
 }
@@ -317,4 +334,64 @@ func (s *Server) writeError(w http.ResponseWriter, lr *LoggedRequest, reqID stri
 func xmlText(s string) string {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 	return r.Replace(s)
+}
+
+// writeBomb answers 200 with Content-Encoding: gzip: answer without its
+// closing tag, then padding elements up to size bytes decompressed, then
+// the closing tag. Gzip members may follow one another (RFC 1952 §2.2), so
+// one compressed MiB of padding is sent as often as needed and the body
+// stays about a thousandth of size. Writing stops when the client hangs up.
+func (s *Server) writeBomb(w http.ResponseWriter, lr *LoggedRequest, reqID, answer string, size int64) {
+	if size <= 0 {
+		size = DefaultBombSize
+	}
+	closeAt := strings.LastIndex(answer, "</")
+	head, tail := answer[:closeAt], answer[closeAt:]
+	pad := bytes.Repeat([]byte("<pad>"+strings.Repeat("A", 1013)+"</pad>\n"), 1024) // 1 MiB
+	s.header(w, reqID)
+	w.Header().Set("Content-Encoding", "gzip")
+	w.WriteHeader(200)
+	lr.Status = 200
+	padMember := gzipMember(pad)
+	if _, err := w.Write(gzipMember([]byte(head))); err != nil {
+		return
+	}
+	for n := int64(len(head)); n < size; n += int64(len(pad)) {
+		if _, err := w.Write(padMember); err != nil {
+			return
+		}
+	}
+	w.Write(gzipMember([]byte(tail)))
+}
+
+func gzipMember(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// hugeKeyMaterial pads the keyMaterial of a CreateKeyPair answer to size
+// bytes with lines of base64-looking text.
+func hugeKeyMaterial(answer string, size int64) string {
+	if size <= 0 {
+		size = DefaultHugeKeyMaterial
+	}
+	const end = "</keyMaterial>"
+	i := strings.Index(answer, end)
+	if i < 0 {
+		return answer
+	}
+	start := strings.Index(answer, "<keyMaterial>") + len("<keyMaterial>")
+	have := int64(i - start)
+	line := strings.Repeat("A", 63) + "\n"
+	var b strings.Builder
+	b.Grow(len(answer) + int(size))
+	b.WriteString(answer[:i])
+	for n := have; n < size; n += int64(len(line)) {
+		b.WriteString(line)
+	}
+	b.WriteString(answer[i:])
+	return b.String()
 }
