@@ -126,7 +126,13 @@ func awsNextStep(err error) string {
 	case awsapi.NotFound:
 		return "Key pairs belong to one region: check --region."
 	case awsapi.Unauthorized:
-		return "Ask an administrator to grant ec2:" + e.Op + ", or use another --profile."
+		s := "Ask an administrator to grant " + e.Permission() + ", or use another --profile."
+		if enc := e.EncodedAuthMessage(); enc != "" {
+			s += " For the full reason, run: aws sts decode-authorization-message --encoded-message " + enc
+		}
+		return s
+	case awsapi.NoRegion:
+		return "Pass --region, set AWS_REGION, or set region in the config file or your AWS profile."
 	case awsapi.BadCredentials:
 		return "Check the access key (aws configure), refresh temporary credentials, or for SSO run: aws sso login"
 	case awsapi.ClockSkew:
@@ -142,8 +148,8 @@ func awsNextStep(err error) string {
 			return "The private key cannot be recovered: delete the pair and create it again: " + deleteCommandLine(e.KeyName, e.Region)
 		}
 		return "Check with: keypair list --region " + e.Region
-	case awsapi.Network:
-		if e.MayHaveActed && e.Op != "DescribeKeyPairs" {
+	case awsapi.Network, awsapi.Canceled:
+		if e.MayHaveActed {
 			return "Check with keypair list --region " + e.Region + " whether it happened; then check the network, proxy settings and --endpoint-url."
 		}
 		return "Check the network, proxy settings and --endpoint-url, then try again."

@@ -386,9 +386,9 @@ func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context)
 		if errors.As(err, &apiErr) {
 			switch apiErr.ErrorCode() {
 			case "DryRunOperation":
-				return &DryRunResult{Permitted: true, Message: termtext.Clean(apiErr.ErrorMessage())}, nil
+				return &DryRunResult{Permitted: true, Message: termtext.Sentences(apiErr.ErrorMessage())}, nil
 			case "UnauthorizedOperation":
-				return &DryRunResult{Permitted: false, Message: termtext.Clean(apiErr.ErrorMessage())}, nil
+				return &DryRunResult{Permitted: false, Message: termtext.Sentences(apiErr.ErrorMessage())}, nil
 			}
 		}
 	}

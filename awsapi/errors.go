@@ -264,7 +264,7 @@ func classify(err error, ci callInfo) *Error {
 		return e
 	case errors.As(err, &apiErr):
 		e.Code = termtext.Clean(apiErr.ErrorCode())
-		e.Message = termtext.Clean(apiErr.ErrorMessage())
+		e.Message = termtext.Sentences(apiErr.ErrorMessage())
 		e.Cause = ""
 		kind, known := codeKinds[e.Code]
 		switch {
