@@ -72,9 +72,9 @@ func TestED25519FromSeedRFC8032(t *testing.T) {
 	}
 }
 
-// checkSameAsStdlib fails unless seed gives the key crypto/ed25519 makes, and
-// a signature made with it verifies under its public half.
-func checkSameAsStdlib(t *testing.T, seed []byte) {
+// checkSameAsStdlib fails unless seed gives the key crypto/ed25519 makes,
+// and (if sign) a signature made with it verifies under its public half.
+func checkSameAsStdlib(t *testing.T, seed []byte, sign bool) {
 	t.Helper()
 	got, err := ed25519FromSeed(seed)
 	if err != nil {
@@ -82,6 +82,9 @@ func checkSameAsStdlib(t *testing.T, seed []byte) {
 	}
 	if want := ed25519.NewKeyFromSeed(seed); !bytes.Equal(got, want) {
 		t.Fatalf("seed %x:\n got %x\nwant %x", seed, []byte(got), []byte(want))
+	}
+	if !sign {
+		return
 	}
 	msg := []byte("keypair " + hex.EncodeToString(seed))
 	if !ed25519.Verify(got.Public().(ed25519.PublicKey), msg, ed25519.Sign(got, msg)) {
@@ -91,20 +94,22 @@ func checkSameAsStdlib(t *testing.T, seed []byte) {
 
 func TestED25519FromSeedFixedSeeds(t *testing.T) {
 	for _, b := range []byte{0x00, 0x01, 0x7f, 0x80, 0xff} {
-		checkSameAsStdlib(t, bytes.Repeat([]byte{b}, ed25519.SeedSize))
+		checkSameAsStdlib(t, bytes.Repeat([]byte{b}, ed25519.SeedSize), true)
 	}
 	counting := make([]byte, ed25519.SeedSize)
 	for i := range counting {
 		counting[i] = byte(i)
 	}
-	checkSameAsStdlib(t, counting)
+	checkSameAsStdlib(t, counting, true)
 }
 
 func TestED25519FromSeedMatchesStdlib(t *testing.T) {
+	// Every key is compared byte for byte; every 25th also signs and
+	// verifies (signing all 5,000 takes ~20 s under -race on 2 busy cores).
 	seed := make([]byte, ed25519.SeedSize)
-	for range 5000 {
+	for i := range 5000 {
 		rand.Read(seed)
-		checkSameAsStdlib(t, seed)
+		checkSameAsStdlib(t, seed, i%25 == 0)
 	}
 }
 
