@@ -60,9 +60,10 @@ type PrivateKey struct {
 // Generate makes a new key of type t. bits is used for RSA only (0 means
 // DefaultRSABits). RSA primes are ordered p > q so one key has one encoding.
 //
-// rand nil means crypto/rand.Reader. Note that since Go 1.26 crypto/rsa and
-// crypto/ed25519 draw from the system's secure source regardless of rand
-// (unless GODEBUG says otherwise), so rand cannot make keys reproducible.
+// rand nil means crypto/rand.Reader. ED25519 seeds are read from rand; note
+// that since Go 1.26 crypto/rsa draws from the system's secure source
+// regardless of rand (unless GODEBUG says otherwise), so rand cannot make RSA
+// keys reproducible.
 func Generate(t Type, bits int, rand io.Reader) (*PrivateKey, error) {
 	if rand == nil {
 		rand = cryptorand.Reader
@@ -84,7 +85,7 @@ func Generate(t Type, bits int, rand io.Reader) (*PrivateKey, error) {
 		if bits != 0 && bits != 256 {
 			return nil, fmt.Errorf("keys: generate: ED25519 keys have a fixed size of 256 bits, not %d", bits)
 		}
-		_, k, err := ed25519.GenerateKey(rand)
+		k, err := generateED25519(rand)
 		if err != nil {
 			return nil, fmt.Errorf("keys: generate ED25519: %w", err)
 		}
