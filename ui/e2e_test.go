@@ -211,7 +211,7 @@ func TestEndToEndCreatePrefilled(t *testing.T) {
 	s.keys("C-s")
 	s.waitFor("Save the private key", "keys/p.pem") // sh expands the ~
 	s.keys("Enter")
-	screen := s.waitFor("✓ Saved prefilled", "EC2 (MD5 of public key, imported), once imported")
+	screen := s.waitFor("✓ Saved prefilled", "MD5 of the public key, as EC2 shows imported RSA keys (once imported)")
 	path := filepath.Join(tmp, "keys", "p.pem")
 	checkSaved(t, path, "ssh-rsa", screen)
 	s.keys("q")
