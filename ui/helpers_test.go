@@ -138,6 +138,7 @@ type fakeAWS struct {
 	createBlock  chan struct{} // when set, CreateKeyPair waits for it or ctx
 	deletes      []string
 	deleteErr    error
+	createFP     string // when set, the fingerprint CreateKeyPair reports
 }
 
 func newFakeAWS() *fakeAWS { return &fakeAWS{region: "eu-west-1", existing: map[string]bool{}} }
@@ -206,6 +207,9 @@ func (f *fakeAWS) CreateKeyPair(ctx context.Context, in awsapi.CreateInput) (*aw
 	fp, err := keys.AWSFingerprint(k.SSHPublicKey(), k, true)
 	if err != nil {
 		return nil, err
+	}
+	if f.createFP != "" {
+		fp = f.createFP
 	}
 	return &awsapi.CreateOutput{KeyName: in.Name, KeyPairID: "key-0aaaabbbbccccdddd", KeyFingerprint: fp, KeyMaterial: material, Tags: in.Tags}, nil
 }
