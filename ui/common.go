@@ -29,6 +29,7 @@ type common struct {
 	avail         int // lines the body got at the last key (screens that scroll clamp to it)
 
 	creds credState
+	help  *helpCache
 	// pipe is the pipeline NewPipeline built, kept for the next key.
 	pipe *maker.Pipeline
 }

@@ -128,39 +128,36 @@ type helpSet struct {
 	full  [][]key.Binding
 }
 
-// renderHelp draws the help for width cells. The short line is cut to one
-// line; the full help wraps, group by group, so nothing is cut with "…".
-func renderHelp(st *Styles, h helpSet, full bool, width int) []string {
-	item := func(b key.Binding) string {
-		return st.HelpKey.Render(b.Help().Key) + " " + st.HelpDesc.Render(b.Help().Desc)
-	}
-	sep := st.HelpDesc.Render(" · ")
+// helpLayout lays the help out in lines for width cells: the short help
+// is one line (cut if need be); the full help wraps, group by group, so
+// nothing is cut with "…". It renders nothing, so it is cheap.
+func helpLayout(h helpSet, full bool, width int) [][]key.Binding {
 	if !full {
-		var parts []string
+		var line []key.Binding
 		for _, b := range h.short {
 			if b.Enabled() {
-				parts = append(parts, item(b))
+				line = append(line, b)
 			}
 		}
-		return []string{truncate(strings.Join(parts, sep), width)}
+		return [][]key.Binding{line}
 	}
-	var out []string
+	var out [][]key.Binding
 	for _, g := range h.full {
-		line, w := "", 0
+		var line []key.Binding
+		w := 0
 		for _, b := range g {
 			if !b.Enabled() {
 				continue
 			}
-			it := item(b)
 			iw := len([]rune(b.Help().Key)) + 1 + len([]rune(b.Help().Desc))
 			switch {
 			case w == 0:
-				line, w = it, iw
+				line, w = []key.Binding{b}, iw
 			case w+3+iw <= width:
-				line, w = line+sep+it, w+3+iw
+				line, w = append(line, b), w+3+iw
 			default:
 				out = append(out, line)
-				line, w = it, iw
+				line, w = []key.Binding{b}, iw
 			}
 		}
 		if w > 0 {
@@ -168,4 +165,34 @@ func renderHelp(st *Styles, h helpSet, full bool, width int) []string {
 		}
 	}
 	return out
+}
+
+// helpCache keeps rendered help lines by what they show: a render cache
+// keyed on every input (the bindings' texts and the width), dropped when
+// the styles change, so it alters no behaviour.
+type helpCache struct {
+	styles *Styles
+	lines  map[string]string
+}
+
+// render draws one laid-out help line in st, cut to width.
+func (c *helpCache) render(st *Styles, line []key.Binding, width int) string {
+	if c.styles != st || len(c.lines) > 256 {
+		c.styles, c.lines = st, map[string]string{}
+	}
+	var k strings.Builder
+	k.WriteString(itoa(width))
+	for _, b := range line {
+		k.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+	}
+	if s, ok := c.lines[k.String()]; ok {
+		return s
+	}
+	parts := make([]string, len(line))
+	for i, b := range line {
+		parts[i] = st.HelpKey.Render(b.Help().Key) + " " + st.HelpDesc.Render(b.Help().Desc)
+	}
+	s := truncate(strings.Join(parts, st.HelpDesc.Render(" · ")), width)
+	c.lines[k.String()] = s
+	return s
 }

@@ -51,7 +51,7 @@ func New(ctx context.Context, opts Options) *Model {
 		ctx = context.Background()
 	}
 	m := &Model{isDark: true, profile: colorprofile.Env(opts.Env)}
-	m.c = &common{ctx: ctx, opts: opts, keys: DefaultKeyMap(), width: 80, height: 24, debounce: nameCheckDelay}
+	m.c = &common{ctx: ctx, opts: opts, keys: DefaultKeyMap(), width: 80, height: 24, debounce: nameCheckDelay, help: &helpCache{}}
 	m.c.setEnv(func(k string) string { return getenv(opts.Env, k) })
 	m.c.styles = NewStyles(m.isDark, m.profile)
 	m.c.creds.checking = opts.Client != nil
@@ -166,7 +166,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // bodyHeight is how many lines the body gets below the header and above
 // the footer, as View lays them out now.
 func (m *Model) bodyHeight() int {
-	foot := len(renderHelp(m.c.styles, m.helpSet(), m.fullHelp, m.c.width))
+	foot := len(helpLayout(m.helpSet(), m.fullHelp, m.c.width))
 	if m.status != "" {
 		foot += len(wrap(m.status, m.c.width))
 	}

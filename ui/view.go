@@ -35,7 +35,9 @@ func (m *Model) View() tea.View {
 	if m.status != "" {
 		foot = append(foot, wrapStyled(c.styles.Warning, m.status, w)...)
 	}
-	foot = append(foot, renderHelp(c.styles, m.helpSet(), m.fullHelp, w)...)
+	for _, l := range helpLayout(m.helpSet(), m.fullHelp, w) {
+		foot = append(foot, c.help.render(c.styles, l, w))
+	}
 
 	lines, cursor := fit(b, max(1, h-len(head)-len(foot)-1), c.styles.Hint.Render("↓ more below (↓ scrolls)"))
 	if cursor != nil {
