@@ -715,7 +715,7 @@ func (f *formScreen) view() body {
 		})[0]
 	}
 	block := func(indent int, tag string, style lipgloss.Style, text string) {
-		ls := f.cached(fmt.Sprintf("B%s|%d|%s", tag, indent, text), func() []string {
+		ls := f.cached(fmt.Sprintf("B%s|%d|%d|%s", tag, indent, w, text), func() []string {
 			var out []string
 			for _, l := range wrap(text, w-indent) {
 				out = append(out, strings.Repeat(" ", indent)+style.Render(l))
