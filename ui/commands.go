@@ -45,6 +45,12 @@ type nameCheckMsg struct {
 	err    error
 }
 
+// checkNameCmd looks name up in the region.
+//
+// This is the one place ui knows how EC2 answers (DescribeKeyPairs of a
+// missing name is an InvalidKeyPair.NotFound error, not an empty list).
+// It belongs in awsapi, as `(*Client).KeyPairExists(ctx, name) (bool, error)`;
+// until then it stays here, alone.
 func checkNameCmd(ctx context.Context, c AWSClient, seq int, name string) tea.Cmd {
 	return func() tea.Msg {
 		pairs, err := c.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{name}})
@@ -63,17 +69,21 @@ func checkNameCmd(ctx context.Context, c AWSClient, seq int, name string) tea.Cm
 	}
 }
 
-// madeMsg is the end of Make or DryRun: a key in memory, a dry-run
-// answer, or an error.
+// madeMsg is the end of Plan and Make or DryRun: a key in memory, a
+// dry-run answer, or an error (refused: Plan said no, nothing was made).
 type madeMsg struct {
-	pipe *maker.Pipeline // the pipeline of this key (saves and discards it)
-	keep bool            // pipe came from NewPipeline: reuse it for the next key
-	made *maker.Made
-	dry  *maker.DryRunResult
-	err  error
+	pipe    *maker.Pipeline // the pipeline of this key (saves and discards it)
+	keep    bool            // pipe came from NewPipeline: reuse it for the next key
+	made    *maker.Made
+	dry     *maker.DryRunResult
+	err     error
+	refused bool
 }
 
-func makeCmd(ctx context.Context, p *maker.Pipeline, newPipe func(context.Context) (*maker.Pipeline, error), req pair.Request) tea.Cmd {
+// makeCmd plans req with the save path the dialog will propose (so a
+// path that cannot be written stops the request before EC2 is called),
+// then asks the pipeline for a dry run or the key.
+func makeCmd(ctx context.Context, p *maker.Pipeline, newPipe func(context.Context) (*maker.Pipeline, error), req pair.Request, path string) tea.Cmd {
 	return func() tea.Msg {
 		keep := true
 		if p == nil {
@@ -84,17 +94,17 @@ func makeCmd(ctx context.Context, p *maker.Pipeline, newPipe func(context.Contex
 			if err != nil || p == nil {
 				if maker.NeedsAWS(req.Source) {
 					if err == nil {
-						err = errors.New("no EC2 client")
+						err = &maker.NoAWSError{Source: req.Source}
 					}
-					return madeMsg{err: err}
+					return madeMsg{err: err, refused: true}
 				}
 				// Offline needs no AWS; don't keep this pipeline for later keys.
 				p, keep = &maker.Pipeline{}, false
 			}
 		}
-		plan, err := p.Plan(req, "")
+		plan, err := p.Plan(req, path)
 		if err != nil {
-			return madeMsg{pipe: p, keep: keep, err: err}
+			return madeMsg{pipe: p, keep: keep, err: err, refused: maker.Refused(err)}
 		}
 		if plan.Request.DryRun {
 			d, err := p.DryRun(ctx, plan)
@@ -108,40 +118,43 @@ func makeCmd(ctx context.Context, p *maker.Pipeline, newPipe func(context.Contex
 // savedMsg is the end of a save (and, for source local, the import): made
 // is a copy of the model's Made with Path set.
 type savedMsg struct {
-	made *maker.Made
-	path string
-	err  error
+	made   *maker.Made
+	path   string
+	err    error
+	folder bool // the path names a folder
 }
 
 func saveCmd(ctx context.Context, p *maker.Pipeline, made *maker.Made, path string) tea.Cmd {
 	cp := *made
 	return func() tea.Msg {
 		err := p.Save(ctx, &cp, path)
-		return savedMsg{made: &cp, path: path, err: err}
+		msg := savedMsg{made: &cp, path: path, err: err}
+		if err != nil {
+			if full, xerr := keys.ExpandHome(path); xerr == nil {
+				if st, serr := os.Stat(full); serr == nil && st.IsDir() {
+					msg.folder = true
+				}
+			}
+		}
+		return msg
 	}
 }
 
-// deletedMsg is the end of the Discard that deletes the pair of a
-// discarded private key from EC2.
-type deletedMsg struct {
-	name, region string
-	err          error
-}
+// deletedMsg is the end of the Discard of a key whose pair EC2 made.
+type deletedMsg struct{ d *maker.Discarded }
 
-func deleteCmd(ctx context.Context, p *maker.Pipeline, made *maker.Made) tea.Cmd {
+func discardCmd(ctx context.Context, p *maker.Pipeline, made *maker.Made) tea.Cmd {
 	cp := *made
-	return func() tea.Msg {
-		d := p.Discard(ctx, &cp)
-		return deletedMsg{name: d.Name, region: d.Region, err: d.Err}
-	}
+	return func() tea.Msg { return deletedMsg{d: p.Discard(ctx, &cp)} }
 }
 
-// completeMsg lists the folders of dir whose names start with base.
+// completeMsg lists the entries of dir whose names start with base.
 type completeMsg struct {
 	seq       int
 	input     string // the input value the completion is for
 	dir, base string
-	names     []string
+	folders   []string
+	files     []string
 	err       error
 }
 
@@ -175,10 +188,13 @@ func completeCmd(seq int, input string) tea.Cmd {
 				}
 			}
 			if isDir {
-				msg.names = append(msg.names, termtext.Clean(n))
+				msg.folders = append(msg.folders, termtext.Clean(n))
+			} else {
+				msg.files = append(msg.files, termtext.Clean(n))
 			}
 		}
-		sort.Strings(msg.names)
+		sort.Strings(msg.folders)
+		sort.Strings(msg.files)
 		return msg
 	}
 }
@@ -208,3 +224,6 @@ func commonPrefix(names []string) string {
 	}
 	return p
 }
+
+// errIsExists reports whether a save failed because the path is taken.
+func errIsExists(err error) bool { return errors.Is(err, keys.ErrExists) }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/internal/oracle"
 )
 
@@ -88,6 +89,12 @@ func writeScreen(t *testing.T, name, screen string) {
 // its exit status to tmp/exit.
 func startBinary(t *testing.T, args ...string) (s *tmuxSession, tmp string) {
 	t.Helper()
+	return startBinaryEnv(t, nil, args...)
+}
+
+// startBinaryEnv is startBinary with more environment (KEY=VALUE).
+func startBinaryEnv(t *testing.T, env []string, args ...string) (s *tmuxSession, tmp string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -106,12 +113,15 @@ func startBinary(t *testing.T, args ...string) (s *tmuxSession, tmp string) {
 	// The summary goes to stdout; keep it in a file to check after the TUI.
 	script := fmt.Sprintf("%s %s > %s; echo $? > %s; sleep 60", bin, strings.Join(args, " "),
 		filepath.Join(tmp, "stdout"), filepath.Join(tmp, "exit"))
-	s.run("-f", "/dev/null", "new-session", "-d", "-s", "kp", "-x", "80", "-y", "24",
-		"-e", "NO_COLOR=1", "-e", "HOME="+tmp, "-e", "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
+	tmuxArgs := []string{"-f", "/dev/null", "new-session", "-d", "-s", "kp", "-x", "80", "-y", "24"}
+	for _, kv := range env {
+		tmuxArgs = append(tmuxArgs, "-e", kv)
+	}
+	s.run(append(tmuxArgs, "-e", "NO_COLOR=1", "-e", "HOME="+tmp, "-e", "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
 		"-e", "AWS_REGION=us-east-1", "-e", "AWS_EC2_METADATA_DISABLED=true",
 		"-e", "AWS_CONFIG_FILE="+filepath.Join(tmp, "aws-config"), "-e", "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(tmp, "aws-credentials"),
 		"-e", "TERM=xterm-256color",
-		"sh", "-c", script)
+		"sh", "-c", script)...)
 	t.Cleanup(func() { exec.Command(tmux, "-L", s.socket, "kill-server").Run() })
 	return s, tmp
 }
@@ -211,7 +221,7 @@ func TestEndToEndCreatePrefilled(t *testing.T) {
 	s.keys("C-s")
 	s.waitFor("Save the private key", "keys/p.pem") // sh expands the ~
 	s.keys("Enter")
-	screen := s.waitFor("✓ Saved prefilled", "EC2 (MD5 of public key, imported), once imported")
+	screen := s.waitFor("✓ Saved prefilled", "MD5 of the public key, as EC2 shows imported RSA keys (once imported)")
 	path := filepath.Join(tmp, "keys", "p.pem")
 	checkSaved(t, path, "ssh-rsa", screen)
 	s.keys("q")
@@ -222,5 +232,55 @@ func TestEndToEndCreatePrefilled(t *testing.T) {
 	}
 	if got["keyName"] != "prefilled" || got["path"] != path || got["source"] != "offline" || got["keyType"] != "rsa" {
 		t.Fatalf("--json: %q", out)
+	}
+}
+
+// TestEndToEndPPKv2FromEC2 makes an RSA key with source aws through the
+// form against the stand-in EC2 endpoint, asks for PPK version 2 (PuTTY
+// 0.74 and older), and checks the file with puttygen: version 2, the
+// fingerprint on screen, and the public key EC2 holds.
+func TestEndToEndPPKv2FromEC2(t *testing.T) {
+	puttygen := needOracle(t, "puttygen")
+	srv := ec2test.New(ec2test.Options{})
+	t.Cleanup(srv.Close)
+	s, tmp := startBinaryEnv(t, []string{"AWS_ACCESS_KEY_ID=" + ec2test.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + ec2test.SecretAccessKey},
+		"create", "--endpoint-url", srv.URL(), "--name", "putty-e2e", "--source", "aws", "--format", "ppk", "--ppk-version", "2")
+	s.waitFor("Name     putty-e2e", "(•) aws", "(•) .ppk", "(•) 2  PuTTY 0.74 and older", "credentials: ok")
+	s.keys("C-s")
+	writeScreen(t, "tmux-save-ppk2", s.waitFor("Save the private key", "(PPK version 2)", "putty-e2e.ppk"))
+	s.keys("Enter")
+	screen := s.waitFor("✓ Saved putty-e2e", "OpenSSH SHA256")
+	path := filepath.Join(tmp, ".ssh", "putty-e2e.ppk")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(data), "\n"); !strings.HasPrefix(first, "PuTTY-User-Key-File-2: ssh-rsa") {
+		t.Fatalf("first line %q, want PuTTY-User-Key-File-2: ssh-rsa", first)
+	}
+	fp, err := exec.Command(puttygen, path, "-O", "fingerprint").CombinedOutput()
+	if err != nil {
+		t.Fatalf("puttygen -O fingerprint: %v\n%s", err, fp)
+	}
+	re := regexp.MustCompile(`SHA256:[A-Za-z0-9+/]{43}`)
+	if want, got := re.FindString(string(fp)), re.FindString(screen); want == "" || want != got {
+		t.Fatalf("puttygen says %q, the screen %q", want, got)
+	}
+	pub, err := exec.Command(puttygen, path, "-O", "public-openssh").CombinedOutput()
+	if err != nil {
+		t.Fatalf("puttygen -O public-openssh: %v\n%s", err, pub)
+	}
+	var held string
+	for _, p := range srv.KeyPairs("us-east-1") {
+		if p.Name == "putty-e2e" {
+			held = p.PublicKey
+		}
+	}
+	if f := strings.Fields(string(pub)); len(f) < 2 || !strings.Contains(held, f[1]) {
+		t.Fatalf("puttygen's public key %q is not the one EC2 holds %q", pub, held)
+	}
+	s.keys("q")
+	if out := waitExit(t, s, tmp); !strings.Contains(out, "putty-e2e") {
+		t.Fatalf("stdout %q", out)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // TestFlowThroughRealClient runs the app on the real awsapi.Client (SDK,
@@ -46,7 +47,7 @@ func TestFlowThroughRealClient(t *testing.T) {
 			}
 
 			opts := testOptions(t, nil)
-			opts.Config.Source = source
+			opts.Request.Source = pair.Source(source)
 			opts.Client = client
 			opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
 				return &maker.Pipeline{API: client, Region: client.Region()}, nil

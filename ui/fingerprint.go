@@ -3,36 +3,27 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/keypair-dev/keypair/internal/termtext"
-	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
-	"github.com/keypair-dev/keypair/pair"
 )
 
-// fingerprintView shows a saved key pair: the fingerprint EC2 shows (named
-// by its algorithm), the OpenSSH ones, the randomart, the public key, the
-// key pair ID, region and path, and in an SSH session an scp line.
-type fingerprintView struct {
+// fingerprintScreen shows a saved key pair: the fingerprint EC2 shows
+// (labelled by maker), the OpenSSH ones, the randomart, the public key,
+// the key pair ID, region and path, every warning of the pipeline, and in
+// an SSH session an scp line.
+type fingerprintScreen struct {
+	c       *common
 	made    *maker.Made
-	warning string // e.g. saved but the import did not happen
+	warning string // e.g. saved but the import was not confirmed
+	scroll  int
 }
 
-// ec2Label names the algorithm of the fingerprint the EC2 console shows.
-func ec2Label(made *maker.Made) string {
-	t := made.Request.Type
-	if made.Key != nil {
-		t = made.Key.Type()
-	}
-	switch {
-	case t == keys.ED25519:
-		return "EC2 (SHA-256)"
-	case made.Request.Source == pair.SourceAWS:
-		return "EC2 (SHA-1 of private key, as the console shows for keys EC2 created)"
-	default:
-		return "EC2 (MD5 of public key, imported)"
-	}
+func newFingerprintScreen(c *common, made *maker.Made, warning string) *fingerprintScreen {
+	return &fingerprintScreen{c: c, made: made, warning: warning}
 }
 
 // scpLine is the command that fetches path from this host over SSH, or ""
@@ -57,7 +48,31 @@ func scpLine(sshConn, user, path string) string {
 	return cmd + termtext.ShellQuote(target) + " ."
 }
 
-func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []string {
+func (v *fingerprintScreen) update(msg tea.Msg) (tea.Cmd, action) {
+	m, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, nil
+	}
+	k := v.c.keys.Fingerprint
+	switch {
+	case key.Matches(m, k.ScrollDown):
+		v.scroll = min(v.scroll+1, max(0, len(v.lines())-v.c.avail))
+	case key.Matches(m, k.ScrollUp):
+		v.scroll = max(0, v.scroll-1)
+	case key.Matches(m, k.CopyPub):
+		return tea.SetClipboard(strings.TrimSpace(v.made.PublicKey)), statusAction{"Copied the public key (OSC 52; your terminal must allow it)."}
+	case key.Matches(m, k.CopyFP):
+		return tea.SetClipboard(v.made.KeyFingerprint), statusAction{"Copied the EC2 fingerprint (OSC 52; your terminal must allow it)."}
+	case key.Matches(m, k.NewKey):
+		return nil, newKeyAction{}
+	case key.Matches(m, k.Quit):
+		return nil, quitAction{}
+	}
+	return nil, nil
+}
+
+func (v *fingerprintScreen) lines() []string {
+	st, width := v.c.styles, v.c.width
 	m := v.made
 	fp := m.Fingerprints
 	var left []string
@@ -65,8 +80,7 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 		if value == "" {
 			return
 		}
-		left = append(left, st.Hint.Render(label))
-		left = append(left, "  "+st.Value.Render(termtext.Clean(value)))
+		left = append(left, st.Hint.Render(label), "  "+st.Value.Render(termtext.Clean(value)))
 	}
 	art := termtext.CleanMultiline(fp.Randomart)
 	artW := lipgloss.Width(art)
@@ -78,9 +92,9 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	// The EC2 fingerprint goes full width (the SHA-1 form is 59 cells);
 	// the OpenSSH ones sit beside the randomart.
 	var top []string
-	label := ec2Label(m)
-	if m.Request.Source == pair.SourceOffline {
-		label += ", once imported"
+	label := "EC2: " + m.KeyFingerprintKind().String()
+	if !m.InEC2 {
+		label += " (once imported)"
 	}
 	if m.KeyFingerprint != "" {
 		top = append(top, wrapStyled(st.Hint, label, width)...)
@@ -89,22 +103,26 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	field("OpenSSH SHA256", fp.SHA256)
 	field("OpenSSH MD5", fp.MD5)
 	id := m.KeyPairID
-	if id == "" && m.Request.Source == pair.SourceOffline {
+	if id == "" && !maker.NeedsAWS(m.Request.Source) {
 		id = "(offline: not in EC2)"
 	}
 	if line := strings.TrimSuffix(id+" · "+m.Region, " · "); line != "" {
 		left = append(left, st.Hint.Render("ID ")+st.Value.Render(termtext.Clean(line)))
 	}
 	for i, l := range left {
-		if lipgloss.Width(l) > leftW {
-			left[i] = truncate(l, leftW)
-		}
+		left[i] = truncate(l, leftW)
 	}
 	lines := []string{st.OK.Render("✓ Saved " + termtext.Clean(m.Request.Name))}
+	for _, w := range m.Warnings {
+		lines = append(lines, wrapStyled(st.Warning, "! "+cleanText(w), width)...)
+	}
+	if v.warning != "" {
+		lines = append(lines, wrapStyled(st.Warning, "! "+v.warning, width)...)
+	}
 	lines = append(lines, top...)
 	if side {
-		body := lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(left, "\n"), "  ", st.Art.Render(art))
-		lines = append(lines, strings.Split(body, "\n")...)
+		b := lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(left, "\n"), "  ", st.Art.Render(art))
+		lines = append(lines, strings.Split(b, "\n")...)
 	} else {
 		lines = append(lines, left...)
 		if art != "" {
@@ -114,16 +132,30 @@ func (v *fingerprintView) view(width int, st Styles, sshConn, user string) []str
 	for _, l := range hardWrap("Saved to "+termtext.Clean(m.Path), width) {
 		lines = append(lines, st.Value.Render(l))
 	}
-	if s := scpLine(sshConn, user, m.Path); s != "" {
+	if s := scpLine(v.c.sshConn, v.c.user, m.Path); s != "" {
 		for _, l := range hardWrap("Fetch: "+termtext.Clean(s), width) {
 			lines = append(lines, st.Value.Render(l))
 		}
 	}
 	pub := strings.TrimSpace(termtext.Clean(m.PublicKey))
-	lines = append(lines, st.Hint.Render("Public key (c copies it)"))
-	lines = append(lines, st.Value.Render(truncate(pub, width)))
-	if v.warning != "" {
-		lines = append(lines, wrapStyled(st.Warning, "! "+v.warning, width)...)
-	}
+	lines = append(lines, st.Hint.Render("Public key (c copies it)"), st.Value.Render(truncate(pub, width)))
 	return lines
 }
+
+func (v *fingerprintScreen) view() body {
+	return body{lines: v.lines(), scroll: v.scroll, scrolls: true}
+}
+
+func (v *fingerprintScreen) help() helpSet {
+	k, g := v.c.keys.Fingerprint, v.c.keys.Global
+	return helpSet{
+		short: []key.Binding{k.CopyPub, k.CopyFP, k.NewKey, k.Quit},
+		full:  [][]key.Binding{{k.CopyPub, k.CopyFP}, {k.NewKey, k.Quit, g.Quit}, {k.ScrollUp, k.ScrollDown}},
+	}
+}
+
+func (v *fingerprintScreen) typing() bool           { return false }
+func (v *fingerprintScreen) held() *heldKey         { return nil }
+func (v *fingerprintScreen) quitQuestion() []string { return nil }
+func (v *fingerprintScreen) restyle()               {}
+func (v *fingerprintScreen) resize()                {}

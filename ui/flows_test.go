@@ -23,6 +23,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // Bytes a terminal sends for keys.
@@ -210,7 +211,7 @@ func TestFlowOffline(t *testing.T) {
 	s.send(kCtrlS)
 	s.waitFor("Save the private key", "web-prod.pem")
 	s.send(kEnter)
-	s.waitFor("✓ Saved web-prod", "EC2 (SHA-256), once imported", "OpenSSH SHA256", "[SHA256]")
+	s.waitFor("✓ Saved web-prod", "EC2: SHA-256 of the public key, as EC2 shows ED25519 keys (once imported)", "OpenSSH SHA256", "[SHA256]")
 	res := s.end("q")
 	if len(res.Saved) != 1 {
 		t.Fatalf("result %+v", res)
@@ -242,15 +243,15 @@ func TestFlowOffline(t *testing.T) {
 func TestFlowLocalImports(t *testing.T) {
 	fake := newFakeAWS()
 	opts := testOptions(t, fake)
-	opts.Config.Source = "local"
+	opts.Request.Source = pair.SourceLocal
 	s := startSession(t, opts, colorprofile.TrueColor)
-	s.waitFor("credentials: ok (EnvConfigCredentials)")
+	s.waitFor("credentials: ok (access key …WXYZ)")
 	s.term.Paste("ci-runner") // bracketed paste, as a terminal sends it
 	s.waitFor("Name     ci-runner")
 	s.send(kCtrlS)
 	s.waitFor("Save the private key", "imported into EC2 in eu-west-1")
 	s.send(kEnter)
-	s.waitFor("✓ Saved ci-runner", "EC2 (MD5 of public key, imported)", "key-0eeeeffff00001111")
+	s.waitFor("✓ Saved ci-runner", "EC2: MD5 of the public key, as EC2 shows imported RSA keys", "key-0eeeeffff00001111")
 	res := s.end("q")
 	fake.mu.Lock()
 	imports := append([]awsapi.ImportInput(nil), fake.imports...)
@@ -270,7 +271,7 @@ func TestFlowLocalImportFailsRemovesFileThenRetry(t *testing.T) {
 	fake := newFakeAWS()
 	fake.importErr = &awsapi.Error{Kind: awsapi.Unauthorized, Op: "ImportKeyPair", Code: "UnauthorizedOperation", Message: "You are not authorized", Region: "eu-west-1", KeyName: "ci"}
 	opts := testOptions(t, fake)
-	opts.Config.Source = "local"
+	opts.Request.Source = pair.SourceLocal
 	s := startSession(t, opts, colorprofile.ANSI256)
 	s.waitFor("credentials: ok")
 	s.send("ci", kCtrlS)
@@ -308,7 +309,7 @@ func TestFlowAWS(t *testing.T) {
 	s.waitFor("Save the private key", "will never return this private key")
 	writeScreen(t, "save-aws", s.screen())
 	s.send(kEnter)
-	s.waitFor("✓ Saved taken-2", "EC2 (SHA-1 of private key, as the console shows for keys EC2 created)", "key-0aaaabbbbccccdddd", "eu-west-1")
+	s.waitFor("✓ Saved taken-2", "EC2: SHA-1 of the private key, as EC2 shows RSA keys it created", "key-0aaaabbbbccccdddd", "eu-west-1")
 	writeScreen(t, "fingerprint-aws", s.screen())
 	res := s.end("q")
 	got := res.Saved[0]

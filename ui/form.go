@@ -1,16 +1,20 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 )
 
@@ -57,7 +61,7 @@ func (c *choice) set(v string) {
 	}
 }
 
-func (c *choice) view(st Styles) string {
+func (c *choice) view(st *Styles) string {
 	parts := make([]string, len(c.values))
 	for i, l := range c.labels {
 		if i == c.idx {
@@ -69,9 +73,17 @@ func (c *choice) view(st Styles) string {
 	return strings.Join(parts, "  ")
 }
 
-// form is the create form: its fields, the live validation of the request
-// they describe, and the state of the duplicate-name check.
-type form struct {
+// problem is one thing that blocks Create, and the field to fix it in.
+type problem struct {
+	at   focusID
+	text string
+}
+
+// formScreen is the create form: its fields, the live validation of the
+// request they describe, and the duplicate-name check.
+type formScreen struct {
+	c *common
+
 	name   textinput.Model
 	typ    choice
 	format choice
@@ -81,52 +93,39 @@ type form struct {
 	dryRun bool
 	focus  focusID
 
-	// Carried from the prefill: not edited in the form.
+	// Carried from the request: not edited in the form.
 	bits            int
 	region, profile string
 
-	// errs and warns are keyed by pair.FieldError.Field; recomputed on every change.
+	// errs and warns are keyed by pair.FieldError.Key(); recomputed on every change.
 	errs  map[string]string
 	warns map[string]string
-	order []string // fields of errs in keys' order
+	probs []problem
 
-	// The duplicate-name check against the region (see model.go).
-	nameSeq      int    // bumped on every change of the name
+	// The duplicate-name check against the region.
+	nameSeq      int    // bumped on every change of the name or source
 	nameChecking string // the name being looked up, "" when idle
 	nameTaken    string // the name found to exist
 	nameFree     string // the name found not to exist
 	nameCheckErr string // why the last check could not run
+	nameCancel   context.CancelFunc
+
+	planErr       string // why the last submit was refused before anything was made
+	sourceNote    string // why the source was changed for the user
+	sourceTouched bool
 
 	cache map[string][]string // rendered lines (see cached)
 
-	// A field nobody has typed into yet does not shout "required"; after
-	// a submit attempt every message shows. The rules apply regardless.
+	// An empty name nobody has typed into does not shout "required";
+	// after a submit attempt every message shows. The rules apply regardless.
 	nameTouched bool
 	showAll     bool
 }
 
-// quiet reports whether the message for field should wait: the field is
-// empty and untouched, and no submit was tried.
-func (f *form) quiet(field string) bool {
-	if f.showAll {
-		return false
-	}
-	if field == "name" {
-		return !f.nameTouched && f.name.Value() == ""
-	}
-	var i int
-	var part string
-	if n, _ := fmt.Sscanf(field, "tag[%d].%s", &i, &part); n == 2 && i >= 1 && i <= len(f.tags.rows) {
-		r := f.tags.rows[i-1]
-		return !r.touched && r.key.Value() == "" && r.value.Value() == ""
-	}
-	return false
-}
-
-func newInput(st Styles, placeholder string, limit, width int) textinput.Model {
+func newInput(st *Styles, placeholder string, limit, width int) textinput.Model {
 	ti := textinput.New()
 	ti.Prompt = ""
-	ti.Placeholder = placeholder
+	ti.Placeholder = st.placeholder(placeholder)
 	ti.CharLimit = limit
 	ti.SetVirtualCursor(false)
 	ti.SetStyles(st.Input)
@@ -141,75 +140,62 @@ func newInput(st Styles, placeholder string, limit, width int) textinput.Model {
 	return ti
 }
 
-// newForm builds the form from the configuration defaults, then the prefill.
-func newForm(st Styles, cfg config.Config, pre pair.Request, region string) *form {
-	f := &form{
+const namePlaceholder = "name of the key pair, e.g. web-prod"
+
+// newForm builds the form from the request, which the caller built
+// complete (defaults < config file < environment < flags).
+func newForm(c *common, req pair.Request) *formScreen {
+	st := c.styles
+	bits := req.Bits // 0: the pipeline's default for the type chosen
+	req = maker.Normalize(req)
+	req.Bits = bits
+	f := &formScreen{
+		c: c,
 		// One rune over EC2's 255 so an over-long paste or prefill shows
 		// the rule beside the field instead of being cut silently.
-		name:   newInput(st, "name of the key pair, e.g. web-prod", pair.MaxNameLen+1, 40),
-		typ:    choice{values: []string{string(keys.RSA), string(keys.ED25519)}, labels: []string{"RSA", "ED25519"}},
-		format: choice{values: []string{string(keys.PEM), string(keys.PPK)}, labels: []string{".pem  OpenSSH", ".ppk  PuTTY"}},
-		ppk:    choice{values: []string{"3", "2"}, labels: []string{"3", "2  PuTTY 0.74 and older"}},
-		source: choice{values: []string{string(pair.SourceAWS), string(pair.SourceLocal), string(pair.SourceOffline)}, labels: []string{"aws", "local", "offline"}},
-		region: region,
+		name:    newInput(st, namePlaceholder, pair.MaxNameLen+1, 40),
+		typ:     choice{values: []string{string(keys.RSA), string(keys.ED25519)}, labels: []string{"RSA", "ED25519"}},
+		format:  choice{values: []string{string(keys.PEM), string(keys.PPK)}},
+		ppk:     choice{values: []string{"3", "2"}, labels: []string{"3", "2  PuTTY 0.74 and older"}},
+		source:  choice{values: []string{string(pair.SourceAWS), string(pair.SourceLocal), string(pair.SourceOffline)}, labels: []string{"aws", "local", "offline"}},
+		region:  c.region(),
+		profile: req.Profile,
 	}
-	f.typ.set(cfg.Type)
-	f.format.set(cfg.Format)
-	if cfg.PPKVersion != 0 {
-		f.ppk.set(strconv.Itoa(cfg.PPKVersion))
+	f.name.SetValue(req.Name)
+	f.typ.set(string(req.Type))
+	f.format.set(string(req.Format))
+	if req.PPKVersion != 0 {
+		f.ppk.set(strconv.Itoa(req.PPKVersion))
 	}
-	f.source.set(cfg.Source)
-	f.profile = cfg.Profile
-	for _, t := range cfg.Tags {
+	f.source.set(string(req.Source))
+	for _, t := range req.Tags {
 		f.tags.add(st, t.Key, t.Value)
 	}
-
-	f.name.SetValue(pre.Name)
-	if pre.Type != "" {
-		f.typ.set(string(pre.Type))
-	}
-	if pre.Format != "" {
-		f.format.set(string(pre.Format))
-	}
-	if pre.PPKVersion != 0 {
-		f.ppk.set(strconv.Itoa(pre.PPKVersion))
-	}
-	if pre.Source != "" {
-		f.source.set(string(pre.Source))
-	}
-	if len(pre.Tags) > 0 {
-		f.tags = tagList{}
-		for _, t := range pre.Tags {
-			f.tags.add(st, t.Key, t.Value)
-		}
-	}
-	f.dryRun = pre.DryRun
-	f.bits = pre.Bits
-	if pre.Region != "" {
-		f.region = pre.Region
-	}
-	if pre.Profile != "" {
-		f.profile = pre.Profile
+	f.dryRun = req.DryRun
+	f.bits = req.Bits
+	if maker.NeedsAWS(f.src()) && f.region == "" && (c.noAWS() || c.opts.Client == nil) {
+		f.toOffline("no AWS client and no region are configured")
 	}
 	f.focus = focusID{kind: fieldName}
 	f.name.Focus()
+	f.resize()
 	f.validate()
 	return f
 }
 
-func (f *form) src() pair.Source { return pair.Source(f.source.value()) }
-
-// madeHere reports whether the private key is made on this machine.
-func (f *form) madeHere() bool { return f.src() != pair.SourceAWS }
-
-func (f *form) showPPK() bool {
-	return keys.Format(f.format.value()) == keys.PPK && f.madeHere()
+// toOffline selects source offline for the user, saying why.
+func (f *formScreen) toOffline(why string) {
+	f.source.set(string(pair.SourceOffline))
+	f.sourceNote = "Source offline was chosen because " + why + "; a key made offline needs no AWS."
+	f.cache = nil
 }
 
-func (f *form) showDryRun() bool { return f.src() != pair.SourceOffline }
+func (f *formScreen) src() pair.Source { return pair.Source(f.source.value()) }
+
+func (f *formScreen) showDryRun() bool { return maker.NeedsAWS(f.src()) }
 
 // request is the pair.Request the form describes now.
-func (f *form) request() pair.Request {
+func (f *formScreen) request() pair.Request {
 	r := pair.Request{
 		Name:    f.name.Value(),
 		Type:    keys.Type(f.typ.value()),
@@ -221,27 +207,58 @@ func (f *form) request() pair.Request {
 		Region:  f.region,
 		Profile: f.profile,
 	}
-	if f.showPPK() {
+	if r.Format == keys.PPK {
 		r.PPKVersion, _ = strconv.Atoi(f.ppk.value())
 	}
 	return r
 }
 
-// validate checks every rule of keys against the current request.
-func (f *form) validate() {
+// formatLabels names the formats truthfully for the chosen type: RSA PEM
+// is PKCS#1 ("BEGIN RSA PRIVATE KEY"); ED25519 PEM is the OpenSSH format.
+func (f *formScreen) formatLabels() []string {
+	pem := ".pem  PKCS#1"
+	if keys.Type(f.typ.value()) == keys.ED25519 {
+		pem = ".pem  OpenSSH"
+	}
+	return []string{pem, ".ppk  PuTTY"}
+}
+
+// validate checks every rule against the current request, and what AWS
+// needs for a source that calls it.
+func (f *formScreen) validate() {
 	f.errs = map[string]string{}
 	f.warns = map[string]string{}
-	f.order = f.order[:0]
+	f.probs = f.probs[:0]
+	f.format.labels = f.formatLabels()
+	add := func(at focusID, key, msg string) {
+		if old, ok := f.errs[key]; ok {
+			f.errs[key] = old + "; " + msg
+		} else {
+			f.errs[key] = msg
+		}
+		f.probs = append(f.probs, problem{at: at, text: key + ": " + msg})
+	}
 	for _, e := range f.request().Validate() {
-		if e == nil {
-			continue
+		if e != nil {
+			add(f.focusOf(e), e.Key(), e.Msg)
 		}
-		if old, ok := f.errs[e.Key()]; ok {
-			f.errs[e.Key()] = old + "; " + e.Msg
-			continue
+	}
+	if maker.NeedsAWS(f.src()) {
+		src := focusID{kind: fieldSource}
+		switch {
+		case f.c.noAWS():
+			add(src, "source", "AWS is not set up for this session: "+nextOffline)
+		case f.region == "":
+			add(src, "source", "no AWS region is configured: "+nextRegion+", or "+nextOffline)
+		case f.c.credsMissing():
+			add(src, "source", "the AWS credentials cannot be used ("+credErrText(f.c.creds.err)+"): set them up, or "+nextProfile+", or "+nextOffline)
 		}
-		f.errs[e.Key()] = e.Msg
-		f.order = append(f.order, e.Key())
+		if f.nameTaken != "" && f.nameTaken == f.name.Value() {
+			add(focusID{kind: fieldName}, "name", f.takenMsg())
+		}
+	}
+	if f.planErr != "" {
+		add(focusID{kind: fieldName}, "save path", f.planErr)
 	}
 	for i, r := range f.tags.rows {
 		if w := pair.TagWarning(r.key.Value()); w != "" {
@@ -253,33 +270,50 @@ func (f *form) validate() {
 	}
 }
 
+// focusOf is the field where the user fixes e.
+func (f *formScreen) focusOf(e *pair.FieldError) focusID {
+	switch e.Field {
+	case "name":
+		return focusID{kind: fieldName}
+	case "type", "bits":
+		return focusID{kind: fieldType}
+	case "format":
+		return focusID{kind: fieldFormat}
+	case "ppk-version":
+		return focusID{kind: fieldPPK}
+	case "source":
+		return focusID{kind: fieldSource}
+	case "dry-run":
+		return focusID{kind: fieldDryRun}
+	case "tag":
+		if e.Tag >= 1 && e.Tag <= len(f.tags.rows) {
+			if e.Part == "value" {
+				return focusID{kind: fieldTagValue, tag: e.Tag - 1}
+			}
+			return focusID{kind: fieldTagKey, tag: e.Tag - 1}
+		}
+	}
+	return focusID{kind: fieldTags}
+}
+
 // tagField is the Validate field name of row i (0-based) of the tags editor.
 func tagField(i int, part string) string { return fmt.Sprintf("tag[%d].%s", i+1, part) }
 
-// problems lists what blocks submitting, in field order.
-func (f *form) problems() []string {
-	var out []string
-	for _, fld := range f.order {
-		out = append(out, fld+": "+f.errs[fld])
-	}
-	if f.nameTaken != "" && f.nameTaken == f.name.Value() {
-		out = append(out, "name: "+f.takenMsg())
-	}
-	return out
+func (f *formScreen) takenMsg() string {
+	return "a key pair of this name already exists in " + regionOr(f.region)
 }
 
-func (f *form) takenMsg() string {
-	region := f.region
-	if region == "" {
-		region = "this region"
-	}
-	return "already exists in " + region
+// quiet reports whether the message for field should wait: only the
+// name, empty and untouched, before a submit was tried. Tag rows the user
+// added show their problems at once.
+func (f *formScreen) quiet(field string) bool {
+	return field == "name" && !f.showAll && !f.nameTouched && f.name.Value() == ""
 }
 
 // focusables lists the places the focus can be, top to bottom.
-func (f *form) focusables() []focusID {
+func (f *formScreen) focusables() []focusID {
 	ids := []focusID{{kind: fieldName}, {kind: fieldType}, {kind: fieldFormat}}
-	if f.showPPK() {
+	if keys.Format(f.format.value()) == keys.PPK {
 		ids = append(ids, focusID{kind: fieldPPK})
 	}
 	ids = append(ids, focusID{kind: fieldSource}, focusID{kind: fieldTags})
@@ -293,7 +327,7 @@ func (f *form) focusables() []focusID {
 }
 
 // input returns the text input that has the focus, or nil.
-func (f *form) input() *textinput.Model {
+func (f *formScreen) input() *textinput.Model {
 	switch f.focus.kind {
 	case fieldName:
 		return &f.name
@@ -306,7 +340,7 @@ func (f *form) input() *textinput.Model {
 }
 
 // setFocus moves the focus to id, blurring and focusing text inputs.
-func (f *form) setFocus(id focusID) tea.Cmd {
+func (f *formScreen) setFocus(id focusID) tea.Cmd {
 	if in := f.input(); in != nil {
 		in.Blur()
 	}
@@ -318,7 +352,7 @@ func (f *form) setFocus(id focusID) tea.Cmd {
 }
 
 // moveFocus moves d places through focusables, stopping at the ends.
-func (f *form) moveFocus(d int) tea.Cmd {
+func (f *formScreen) moveFocus(d int) tea.Cmd {
 	ids := f.focusables()
 	at := f.focusIndex(ids)
 	to := max(0, min(len(ids)-1, at+d))
@@ -327,7 +361,7 @@ func (f *form) moveFocus(d int) tea.Cmd {
 
 // focusIndex finds the focus in ids; a focus that vanished (a hidden row)
 // maps to the nearest place before it.
-func (f *form) focusIndex(ids []focusID) int {
+func (f *formScreen) focusIndex(ids []focusID) int {
 	best := 0
 	for i, id := range ids {
 		if id == f.focus {
@@ -341,7 +375,7 @@ func (f *form) focusIndex(ids []focusID) int {
 }
 
 // fixFocus re-homes the focus after a change hid the focused place.
-func (f *form) fixFocus() {
+func (f *formScreen) fixFocus() {
 	ids := f.focusables()
 	at := f.focusIndex(ids)
 	if ids[at] != f.focus {
@@ -349,27 +383,15 @@ func (f *form) fixFocus() {
 	}
 }
 
-// touch records that the focused text field was typed into.
-func (f *form) touch() {
-	switch f.focus.kind {
-	case fieldName:
-		f.nameTouched = true
-	case fieldTagKey, fieldTagValue:
-		if i := f.focus.tag; i < len(f.tags.rows) {
-			f.tags.rows[i].touched = true
-		}
-	}
-}
-
 // addTag adds an empty row and focuses its key.
-func (f *form) addTag(st Styles) tea.Cmd {
-	i := f.tags.add(st, "", "")
+func (f *formScreen) addTag() tea.Cmd {
+	i := f.tags.add(f.c.styles, "", "")
 	f.validate()
 	return f.setFocus(focusID{kind: fieldTagKey, tag: i})
 }
 
 // removeTag removes the focused row, if a row has the focus.
-func (f *form) removeTag() tea.Cmd {
+func (f *formScreen) removeTag() tea.Cmd {
 	if f.focus.kind != fieldTagKey && f.focus.kind != fieldTagValue {
 		return nil
 	}
@@ -384,7 +406,7 @@ func (f *form) removeTag() tea.Cmd {
 }
 
 // change moves the focused choice by d (or toggles dry run).
-func (f *form) change(d int) bool {
+func (f *formScreen) change(d int) {
 	switch f.focus.kind {
 	case fieldType:
 		f.typ.move(d)
@@ -394,20 +416,277 @@ func (f *form) change(d int) bool {
 		f.ppk.move(d)
 	case fieldSource:
 		f.source.move(d)
+		f.sourceTouched, f.sourceNote = true, ""
 	case fieldDryRun:
 		f.dryRun = !f.dryRun
 	default:
-		return false
+		return
 	}
 	f.fixFocus()
+	f.changed()
+}
+
+// changed follows any edit: a refused plan is stale, the rules rerun.
+func (f *formScreen) changed() {
+	f.planErr = ""
 	f.validate()
-	return true
+}
+
+// textFocused reports whether a text input has the focus (so ? types).
+func (f *formScreen) textFocused() bool { return f.input() != nil }
+
+func (f *formScreen) update(msg tea.Msg) (tea.Cmd, action) {
+	switch msg := msg.(type) {
+	case nameTickMsg:
+		return f.startNameCheck(msg.seq), nil
+	case nameCheckMsg:
+		f.nameChecked(msg)
+		return nil, nil
+	case tea.PasteMsg:
+		return f.typed(msg), nil
+	case tea.KeyPressMsg:
+		return f.key(msg)
+	}
+	return nil, nil
+}
+
+func (f *formScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
+	k := f.c.keys.Form
+	switch {
+	case key.Matches(msg, k.Submit):
+		return f.submit()
+	case key.Matches(msg, k.Next):
+		return f.moveFocus(1), nil
+	case key.Matches(msg, k.Prev):
+		return f.moveFocus(-1), nil
+	case key.Matches(msg, k.AddTag):
+		return f.addTag(), nil
+	case key.Matches(msg, k.RemoveTag):
+		return f.removeTag(), nil
+	case key.Matches(msg, k.Back):
+		return nil, statusAction{"Nothing to go back to: ctrl+c quits."}
+	case key.Matches(msg, k.Enter):
+		switch f.focus.kind {
+		case fieldCreate:
+			return f.submit()
+		case fieldTags:
+			return f.addTag(), nil
+		}
+		return f.moveFocus(1), nil
+	}
+	if f.textFocused() {
+		return f.typed(msg), nil
+	}
+	src := f.src()
+	switch {
+	case key.Matches(msg, k.Left):
+		f.change(-1)
+	case key.Matches(msg, k.Right, k.Toggle):
+		if f.focus.kind == fieldTags {
+			return f.addTag(), nil
+		}
+		f.change(1)
+	case msg.Text == "+" && f.focus.kind == fieldTags:
+		return f.addTag(), nil
+	}
+	if f.src() != src {
+		return f.scheduleNameCheck(), nil
+	}
+	return nil, nil
+}
+
+// typed passes a key or paste to the focused text input.
+func (f *formScreen) typed(msg tea.Msg) tea.Cmd {
+	in := f.input()
+	if in == nil {
+		return nil
+	}
+	before := f.name.Value()
+	var cmd tea.Cmd
+	*in, cmd = in.Update(msg)
+	switch f.focus.kind {
+	case fieldName:
+		f.nameTouched = true
+	case fieldTagKey, fieldTagValue:
+		f.tags.rows[f.focus.tag].touched = true
+	}
+	if f.name.Value() != before {
+		f.changed()
+		return tea.Batch(cmd, f.scheduleNameCheck())
+	}
+	f.changed()
+	return cmd
+}
+
+// submit asks the root to make the key pair, unless something is invalid:
+// then every problem shows and the focus moves to the first.
+func (f *formScreen) submit() (tea.Cmd, action) {
+	f.validate()
+	if len(f.probs) > 0 {
+		f.showAll = true
+		n := len(f.probs)
+		s := "Cannot create yet: " + itoa(n) + " problem"
+		if n > 1 {
+			s += "s"
+		}
+		return f.setFocus(f.probs[0].at), statusAction{s + " (shown beside the fields; the first has the focus)."}
+	}
+	return nil, submitAction{req: f.request()}
+}
+
+// refused shows why Plan refused the request; nothing was made.
+func (f *formScreen) refused(err error) {
+	var target *maker.TargetError
+	var inv *maker.InvalidRequestError
+	switch {
+	case errors.As(err, &target):
+		what := cleanText(target.Path)
+		switch {
+		case errIsExists(err):
+			f.planErr = what + " exists (keypair never overwrites a file): choose another name"
+		default:
+			f.planErr = "the private key could not be saved to " + what + " (" + errText(target.Err) + "): choose another name"
+		}
+	case errors.As(err, &inv):
+		f.showAll = true
+		f.planErr = ""
+	default:
+		f.planErr = ""
+		f.sourceNote = errText(err)
+	}
+	f.validate()
+}
+
+// enter is called when the form shows again: answers about the name may
+// be stale (a pair may have been made or deleted), so it is checked again.
+func (f *formScreen) enter() tea.Cmd {
+	f.nameFree, f.nameTaken = "", ""
+	return tea.Batch(f.setFocus(f.focus), f.scheduleNameCheck())
+}
+
+// newKey resets the form for another key: the user's choices stay, the
+// name is new and empty.
+func (f *formScreen) newKey() tea.Cmd {
+	f.name.SetValue("")
+	f.nameTouched, f.showAll, f.planErr = false, false, ""
+	f.validate()
+	f.setFocus(focusID{kind: fieldName})
+	return f.enter()
+}
+
+// credsChanged follows the credentials answer: with neither credentials
+// nor a region, a source the user did not choose moves to offline.
+func (f *formScreen) credsChanged() tea.Cmd {
+	if maker.NeedsAWS(f.src()) && !f.sourceTouched && f.region == "" && f.c.credsMissing() {
+		f.toOffline("no AWS credentials and no region are configured")
+		f.fixFocus()
+	}
+	f.validate()
+	return f.scheduleNameCheck()
+}
+
+// canCheckNames reports whether the name can be looked up in the region
+// now: only for a source that calls EC2 (offline never consults it).
+func (f *formScreen) canCheckNames() bool {
+	c := f.c
+	return c.opts.Client != nil && c.creds.done && c.creds.err == nil && f.region != "" &&
+		maker.NeedsAWS(f.src()) && f.name.Value() != "" && f.errs["name"] == ""
+}
+
+// scheduleNameCheck starts the debounce after the name (or source)
+// changed; the lookup runs only if nothing changes for the debounce.
+func (f *formScreen) scheduleNameCheck() tea.Cmd {
+	f.nameSeq++
+	f.nameChecking, f.nameCheckErr = "", ""
+	if f.nameCancel != nil {
+		f.nameCancel()
+		f.nameCancel = nil
+	}
+	if !f.canCheckNames() {
+		return nil
+	}
+	seq := f.nameSeq
+	return tea.Tick(f.c.debounce, func(time.Time) tea.Msg { return nameTickMsg{seq: seq} })
+}
+
+func (f *formScreen) startNameCheck(seq int) tea.Cmd {
+	if seq != f.nameSeq || !f.canCheckNames() {
+		return nil
+	}
+	if f.nameCancel != nil {
+		f.nameCancel()
+	}
+	ctx, cancel := context.WithCancel(f.c.ctx)
+	f.nameCancel = cancel
+	f.nameChecking = f.name.Value()
+	return checkNameCmd(ctx, f.c.opts.Client, seq, f.nameChecking)
+}
+
+func (f *formScreen) nameChecked(msg nameCheckMsg) {
+	if msg.seq != f.nameSeq {
+		return // a lookup for a name since changed
+	}
+	f.nameChecking = ""
+	if f.nameCancel != nil {
+		f.nameCancel()
+		f.nameCancel = nil
+	}
+	switch {
+	case msg.err != nil:
+		if !cancelled(msg.err) {
+			f.nameCheckErr = errText(msg.err)
+		}
+	case msg.exists:
+		f.nameTaken = msg.name
+	default:
+		f.nameFree = msg.name
+		if f.nameTaken == msg.name {
+			f.nameTaken = ""
+		}
+	}
+	f.validate()
+}
+
+// stop cancels a running name lookup.
+func (f *formScreen) stop() {
+	if f.nameCancel != nil {
+		f.nameCancel()
+	}
+}
+
+func (f *formScreen) help() helpSet {
+	k, g := f.c.keys.Form, f.c.keys.Global
+	return helpSet{
+		short: []key.Binding{k.Next, k.Toggle, k.Submit, g.Quit},
+		full:  [][]key.Binding{{k.Next, k.Prev, k.Enter}, {k.Left, k.Right, k.Toggle}, {k.Submit, k.AddTag, k.RemoveTag}, {g.Quit}},
+	}
+}
+
+// typing reports whether keys type into a text field now (so ? is a character).
+func (f *formScreen) typing() bool { return f.textFocused() }
+
+func (f *formScreen) held() *heldKey         { return nil }
+func (f *formScreen) quitQuestion() []string { return nil }
+
+func (f *formScreen) restyle() {
+	st := f.c.styles
+	f.cache = nil
+	f.name.SetStyles(st.Input)
+	f.name.Placeholder = st.placeholder(namePlaceholder)
+	f.tags.restyle(st)
+}
+
+func (f *formScreen) resize() {
+	f.cache = nil
+	f.name.SetWidth(max(10, min(60, f.c.width-labelCol-2)))
 }
 
 // cached returns the lines cached under key, rendering them on a miss.
 // Lip Gloss rendering dominates a keystroke; most lines do not change
-// between keystrokes. The cache is dropped on restyle and when it grows.
-func (f *form) cached(key string, render func() []string) []string {
+// between keystrokes. The cache is a pure function of its key (every
+// input of the rendering is in the key), dropped on restyle, resize and
+// when it grows, so it changes no behaviour.
+func (f *formScreen) cached(key string, render func() []string) []string {
 	if ls, ok := f.cache[key]; ok {
 		return ls
 	}
@@ -419,29 +698,10 @@ func (f *form) cached(key string, render func() []string) []string {
 	return ls
 }
 
-func (f *form) restyle(st Styles) {
-	f.cache = nil
-	f.name.SetStyles(st.Input)
-	f.tags.restyle(st)
-}
-
-func (f *form) setWidth(w int) {
-	f.name.SetWidth(max(10, min(60, w-labelCol-2)))
-}
-
-// formView is the rendered form: its lines, the line of the focused field
-// and the real cursor (nil when no text input has the focus).
-type formView struct {
-	lines     []string
-	focusLine int
-	cursor    *tea.Cursor
-}
-
-// view renders the form for a terminal w cells wide.
-// credsOK says credentials resolved; canCheck that the name is looked up
-// in the region (so a check is pending until its answer arrives).
-func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
-	var v formView
+// view renders the form.
+func (f *formScreen) view() body {
+	st, w := f.c.styles, f.c.width
+	var v body
 	add := func(s string) { v.lines = append(v.lines, s) }
 	label := func(id focusID, text string) string {
 		if f.focus == id {
@@ -454,7 +714,6 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 			return []string{"  " + st.Label.Render(fmt.Sprintf("%-9s", text))}
 		})[0]
 	}
-	// block adds text wrapped at w-indent, indented, in style (cached).
 	block := func(indent int, tag string, style lipgloss.Style, text string) {
 		ls := f.cached(fmt.Sprintf("B%s|%d|%d|%s", tag, indent, w, text), func() []string {
 			var out []string
@@ -473,14 +732,11 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 			block(indent, "W", st.Warning, "! "+wn)
 		}
 	}
-	note := func(tag string, style lipgloss.Style, text string) {
-		block(labelCol, tag, style, text)
-	}
+	note := func(tag string, style lipgloss.Style, text string) { block(labelCol, tag, style, text) }
 	choiceView := func(name string, c *choice) string {
-		return f.cached(fmt.Sprintf("C%s|%d", name, c.idx), func() []string { return []string{c.view(st)} })[0]
+		return f.cached(fmt.Sprintf("C%s|%d|%s", name, c.idx, strings.Join(c.labels, "|")), func() []string { return []string{c.view(st)} })[0]
 	}
 
-	// Name.
 	line := label(focusID{kind: fieldName}, "Name") + f.name.View()
 	if f.focus.kind == fieldName {
 		if c := f.name.Cursor(); c != nil {
@@ -492,15 +748,17 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 	add(line)
 	msgs(labelCol, "name")
 	switch {
-	case f.nameTaken != "" && f.nameTaken == f.name.Value():
-		note("E", st.Error, "✗ name: "+f.takenMsg())
+	case f.errs["name"] != "":
 	case f.nameCheckErr != "":
 		note("W", st.Warning, "! could not check the name: "+f.nameCheckErr)
-	case !canCheck:
+	case !f.canCheckNames():
 	case f.nameFree != "" && f.nameFree == f.name.Value():
 		note("H", st.Hint, "✓ no key pair of this name in "+regionOr(f.region))
 	default:
 		note("H", st.Hint, "checking "+regionOr(f.region)+"…")
+	}
+	if f.planErr != "" {
+		note("E", st.Error, "✗ save path: "+f.planErr)
 	}
 
 	add(label(focusID{kind: fieldType}, "Type") + choiceView("typ", &f.typ))
@@ -512,7 +770,7 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 
 	add(label(focusID{kind: fieldFormat}, "Format") + choiceView("format", &f.format))
 	msgs(labelCol, "format")
-	if f.showPPK() {
+	if keys.Format(f.format.value()) == keys.PPK {
 		add(label(focusID{kind: fieldPPK}, "PPK") + choiceView("ppk", &f.ppk))
 		msgs(labelCol, "ppk-version")
 	}
@@ -526,9 +784,11 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 	case pair.SourceOffline:
 		note("H", st.Hint, "made here and saved; no AWS, no credentials")
 	}
+	if f.sourceNote != "" {
+		note("W", st.Warning, "! "+f.sourceNote)
+	}
 	msgs(labelCol, "source")
 
-	// Tags.
 	hdr := fmt.Sprintf("%d/%d", len(f.tags.rows), pair.MaxTags)
 	addBtn := "[+ add]"
 	if f.focus.kind == fieldTags {
@@ -567,78 +827,34 @@ func (f *form) view(w int, st Styles, credsOK, canCheck bool) formView {
 		msgs(labelCol, "dry-run")
 	}
 
-	// The button, and why it cannot be used yet.
 	add("")
 	text := "[ Create key pair ]"
 	if f.request().DryRun {
 		text = "[ Ask EC2 (dry run) ]"
 	}
-	probs := f.problems()
 	var btn string
 	switch {
 	case f.focus.kind == fieldCreate:
 		btn = st.ButtonOn.Render(text)
-	case len(probs) > 0:
+	case len(f.probs) > 0:
 		btn = st.ButtonOff.Render(text)
 	default:
 		btn = st.Button.Render(text)
 	}
-	line = label(focusID{kind: fieldCreate}, "") + btn
-	if f.showDryRun() && !credsOK {
-		line += st.Hint.Render("  (credentials not confirmed)")
-	}
-	add(line)
-	if len(probs) > 0 {
-		why := fmt.Sprintf("✗ cannot create yet: %d problem", len(probs))
-		if len(probs) > 1 {
+	add(label(focusID{kind: fieldCreate}, "") + btn)
+	if n := len(f.probs); n > 0 {
+		why := "✗ cannot create yet: " + itoa(n) + " problem"
+		if n > 1 {
 			why += "s"
 		}
-		why += " — " + probs[0]
-		for _, l := range wrap(why, w-labelCol) {
-			add(strings.Repeat(" ", labelCol) + st.Error.Render(l))
+		block(labelCol, "E", st.Error, why+":")
+		for _, p := range f.probs {
+			block(labelCol+2, "E", st.Error, "• "+p.text)
 		}
+	}
+	v.focusEnd = v.focusLine + 1
+	if f.focus.kind == fieldCreate {
+		v.focusEnd = len(v.lines) - 1
 	}
 	return v
-}
-
-// wrap breaks s into lines of at most w cells, on spaces where it can.
-func wrap(s string, w int) []string {
-	if w < 10 {
-		w = 10
-	}
-	if lipgloss.Width(s) <= w {
-		return []string{s}
-	}
-	if !strings.Contains(s, " ") {
-		return hardWrap(s, w)
-	}
-	lines := strings.Split(lipgloss.NewStyle().Width(w).Render(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return lines
-}
-
-// hardWrap cuts s, which has no spaces to break at (a path), every w cells.
-func hardWrap(s string, w int) []string {
-	var out []string
-	r := []rune(s)
-	for len(r) > 0 {
-		n := 0
-		cells := 0
-		for n < len(r) {
-			cw := lipgloss.Width(string(r[n]))
-			if cells+cw > w {
-				break
-			}
-			cells += cw
-			n++
-		}
-		if n == 0 {
-			n = 1
-		}
-		out = append(out, string(r[:n]))
-		r = r[n:]
-	}
-	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // keyMsg builds the key press a terminal would send for name ("tab", "ctrl+c", "a").
@@ -137,6 +138,7 @@ type fakeAWS struct {
 	createBlock  chan struct{} // when set, CreateKeyPair waits for it or ctx
 	deletes      []string
 	deleteErr    error
+	createFP     string // when set, the fingerprint CreateKeyPair reports
 }
 
 func newFakeAWS() *fakeAWS { return &fakeAWS{region: "eu-west-1", existing: map[string]bool{}} }
@@ -206,6 +208,9 @@ func (f *fakeAWS) CreateKeyPair(ctx context.Context, in awsapi.CreateInput) (*aw
 	if err != nil {
 		return nil, err
 	}
+	if f.createFP != "" {
+		fp = f.createFP
+	}
 	return &awsapi.CreateOutput{KeyName: in.Name, KeyPairID: "key-0aaaabbbbccccdddd", KeyFingerprint: fp, KeyMaterial: material, Tags: in.Tags}, nil
 }
 
@@ -252,12 +257,13 @@ func testOptions(t *testing.T, fake *fakeAWS, env ...string) Options {
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
 	opts := Options{
-		Config:  config.Config{Type: "rsa", Format: "pem", PPKVersion: 3, Source: "offline", SaveDir: dir + "/.ssh"},
+		Config:  config.Config{SaveDir: dir + "/.ssh"},
+		Request: pair.Request{Type: keys.RSA, Format: keys.PEM, PPKVersion: 3, Source: pair.SourceOffline},
 		Version: "test",
 		Env:     append([]string{"TERM=xterm-256color", "HOME=" + dir}, env...),
 	}
 	if fake != nil {
-		opts.Config.Source = "aws"
+		opts.Request.Source = pair.SourceAWS
 		opts.Client = fake
 		opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
 			return &maker.Pipeline{API: fake, Region: fake.region}, nil
@@ -270,10 +276,54 @@ func testOptions(t *testing.T, fake *fakeAWS, env ...string) Options {
 func newTestModel(t *testing.T, opts Options) *Model {
 	t.Helper()
 	m := New(context.Background(), opts)
-	m.debounce = time.Millisecond
+	m.c.debounce = time.Millisecond
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	drain(t, m, m.Init())
 	return m
 }
 
 type rsaKey = *rsa.PrivateKey
+
+// Names of the screens, for assertions.
+const (
+	screenForm        = "form"
+	screenWorking     = "working"
+	screenResult      = "result"
+	screenSave        = "save"
+	screenFingerprint = "fingerprint"
+)
+
+func screenOf(m *Model) string {
+	switch m.screen.(type) {
+	case *formScreen:
+		return screenForm
+	case *workingScreen:
+		return screenWorking
+	case *resultScreen:
+		return screenResult
+	case *saveScreen:
+		return screenSave
+	case *fingerprintScreen:
+		return screenFingerprint
+	}
+	return "?"
+}
+
+// saveOf is the save dialog; the test fails when another screen shows.
+func saveOf(m *Model) *saveScreen {
+	if d, ok := m.screen.(*saveScreen); ok {
+		return d
+	}
+	panic("not on the save dialog: " + screenOf(m))
+}
+
+// madeOf is the key on the save dialog or the fingerprint view, or nil.
+func madeOf(m *Model) *maker.Made {
+	switch s := m.screen.(type) {
+	case *saveScreen:
+		return s.made()
+	case *fingerprintScreen:
+		return s.made
+	}
+	return nil
+}

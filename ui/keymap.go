@@ -1,109 +1,198 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/help"
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 )
 
-// KeyMap is every key the app answers to. The same bindings feed the short
-// help line and the full help (?), so what is shown is what works.
+// KeyMap is every key the app answers to, grouped by the screen it works
+// on (crush's internal/ui keys.go pattern): each screen's help is built
+// from its own group only, so what is shown is what works there.
 type KeyMap struct {
-	Next       key.Binding // next field
-	Prev       key.Binding // previous field
-	Left       key.Binding // previous option of a choice
-	Right      key.Binding // next option of a choice
-	Toggle     key.Binding // change a choice or the dry-run box
-	Enter      key.Binding // move on; on the Create button, submit
-	Submit     key.Binding // submit from anywhere in the form
-	AddTag     key.Binding
-	RemoveTag  key.Binding
-	Back       key.Binding // go back or cancel; never quits
-	Help       key.Binding
-	Quit       key.Binding // ctrl+c: asks first while a private key is unsaved
-	QuitQ      key.Binding // q on screens without text fields
-	Complete   key.Binding // save dialog: complete a folder name
-	Save       key.Binding // save dialog: write the file
-	CopyPub    key.Binding
-	CopyFP     key.Binding
-	NewKey     key.Binding
-	Yes        key.Binding
-	No         key.Binding
-	ScrollUp   key.Binding // screens without fields, when taller than the terminal
-	ScrollDown key.Binding
+	Global      GlobalKeys
+	Form        FormKeys
+	Working     WorkingKeys
+	Result      ResultKeys
+	Save        SaveKeys
+	Fingerprint FingerprintKeys
+	Confirm     ConfirmKeys
+}
+
+// GlobalKeys work on every screen.
+type GlobalKeys struct {
+	Quit key.Binding // ctrl+c: asks first while a private key is unsaved
+	Help key.Binding // ?: more keys (only where ? does not type a character)
+	// CloseHelp closes the full help.
+	CloseHelp key.Binding
+}
+
+// FormKeys work in the create form.
+type FormKeys struct {
+	Next, Prev        key.Binding // move between fields
+	Left, Right       key.Binding // change a choice
+	Toggle            key.Binding // change a choice or the dry-run box
+	Enter             key.Binding // move on; on the Create button, submit
+	Submit            key.Binding // submit from anywhere
+	AddTag, RemoveTag key.Binding
+	Back              key.Binding // the form has nothing to go back to: says so
+}
+
+// WorkingKeys work while EC2 or the key generator is busy.
+type WorkingKeys struct {
+	Cancel key.Binding
+}
+
+// ResultKeys work on a dry-run answer or a failure.
+type ResultKeys struct {
+	Back                 key.Binding
+	Quit                 key.Binding
+	ScrollUp, ScrollDown key.Binding
+}
+
+// SaveKeys work in the save dialog.
+type SaveKeys struct {
+	Save     key.Binding
+	Complete key.Binding
+	Back     key.Binding // asks, then discards the key
+	Rename   key.Binding // after EC2 refused the import: give the same key another name
+}
+
+// FingerprintKeys work on the view of a saved pair.
+type FingerprintKeys struct {
+	CopyPub, CopyFP      key.Binding
+	NewKey               key.Binding
+	Quit                 key.Binding
+	ScrollUp, ScrollDown key.Binding
+}
+
+// ConfirmKeys answer a yes/no question.
+type ConfirmKeys struct {
+	Yes, No key.Binding
 }
 
 // DefaultKeyMap returns the keys described in DESIGN.md "Interactive flow and keys".
 func DefaultKeyMap() KeyMap {
+	nb := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	up := func() key.Binding { return nb([]string{"up", "k", "pgup"}, "↑", "scroll up") }
+	down := func() key.Binding { return nb([]string{"down", "j", "pgdown"}, "↓", "scroll down") }
 	return KeyMap{
-		Next:       key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next")),
-		Prev:       key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous")),
-		Left:       key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous option")),
-		Right:      key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next option")),
-		Toggle:     key.NewBinding(key.WithKeys("space"), key.WithHelp("←/→/space", "change")),
-		Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / create")),
-		Submit:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "create")),
-		AddTag:     key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "add tag")),
-		RemoveTag:  key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "remove tag")),
-		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
-		Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		QuitQ:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Complete:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete folder")),
-		Save:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
-		CopyPub:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy public key")),
-		CopyFP:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "copy EC2 fingerprint")),
-		NewKey:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new key")),
-		Yes:        key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:         key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
-		ScrollUp:   key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp("↑", "scroll up")),
-		ScrollDown: key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp("↓", "scroll down")),
+		Global: GlobalKeys{
+			Quit:      nb([]string{"ctrl+c"}, "ctrl+c", "quit"),
+			Help:      nb([]string{"?"}, "?", "more keys"),
+			CloseHelp: nb([]string{"?", "esc"}, "?/esc", "fewer keys"),
+		},
+		Form: FormKeys{
+			Next:      nb([]string{"tab", "down"}, "tab/↓", "next"),
+			Prev:      nb([]string{"shift+tab", "up"}, "shift+tab/↑", "previous"),
+			Left:      nb([]string{"left"}, "←", "previous option"),
+			Right:     nb([]string{"right"}, "→", "next option"),
+			Toggle:    nb([]string{"space"}, "←/→/space", "change"),
+			Enter:     nb([]string{"enter"}, "enter", "next / create"),
+			Submit:    nb([]string{"ctrl+s"}, "ctrl+s", "create"),
+			AddTag:    nb([]string{"ctrl+n"}, "ctrl+n", "add tag"),
+			RemoveTag: nb([]string{"ctrl+x"}, "ctrl+x", "remove tag"),
+			Back:      nb([]string{"esc"}, "esc", "back"),
+		},
+		Working: WorkingKeys{Cancel: nb([]string{"esc"}, "esc", "cancel")},
+		Result: ResultKeys{
+			Back:     nb([]string{"esc", "enter"}, "esc/enter", "back to the form"),
+			Quit:     nb([]string{"q"}, "q", "quit"),
+			ScrollUp: up(), ScrollDown: down(),
+		},
+		Save: SaveKeys{
+			Save:     nb([]string{"enter"}, "enter", "save"),
+			Complete: nb([]string{"tab"}, "tab", "complete folder"),
+			Back:     nb([]string{"esc"}, "esc", "back (discard key)"),
+			Rename:   nb([]string{"ctrl+r"}, "ctrl+r", "rename and retry"),
+		},
+		Fingerprint: FingerprintKeys{
+			CopyPub:  nb([]string{"c"}, "c", "copy public key"),
+			CopyFP:   nb([]string{"f"}, "f", "copy EC2 fingerprint"),
+			NewKey:   nb([]string{"n"}, "n", "new key"),
+			Quit:     nb([]string{"q"}, "q", "quit"),
+			ScrollUp: up(), ScrollDown: down(),
+		},
+		Confirm: ConfirmKeys{
+			Yes: nb([]string{"y", "Y"}, "y", "yes"),
+			No:  nb([]string{"n", "N", "esc"}, "n/esc", "no"),
+		},
 	}
 }
 
-// screenHelp is the help of one screen: a short line and full columns.
-type screenHelp struct {
+// helpSet is what one screen offers: a short line and full groups.
+type helpSet struct {
 	short []key.Binding
 	full  [][]key.Binding
 }
 
-func (h screenHelp) ShortHelp() []key.Binding  { return h.short }
-func (h screenHelp) FullHelp() [][]key.Binding { return h.full }
-
-var _ help.KeyMap = screenHelp{}
-
-// helpFor returns the bindings that work on screen s.
-func (k KeyMap) helpFor(s screen) screenHelp {
-	switch s {
-	case screenForm:
-		return screenHelp{
-			short: []key.Binding{k.Next, k.Toggle, k.Submit, k.Help, k.Quit},
-			full: [][]key.Binding{
-				{k.Next, k.Prev, k.Enter},
-				{k.Left, k.Right, k.Toggle},
-				{k.Submit, k.AddTag, k.RemoveTag},
-				{k.Back, k.Help, k.Quit},
-			},
+// helpLayout lays the help out in lines for width cells: the short help
+// is one line (cut if need be); the full help wraps, group by group, so
+// nothing is cut with "…". It renders nothing, so it is cheap.
+func helpLayout(h helpSet, full bool, width int) [][]key.Binding {
+	if !full {
+		var line []key.Binding
+		for _, b := range h.short {
+			if b.Enabled() {
+				line = append(line, b)
+			}
 		}
-	case screenWorking:
-		cancel := k.Back
-		cancel.SetHelp("esc", "cancel")
-		return screenHelp{short: []key.Binding{cancel, k.Quit}, full: [][]key.Binding{{cancel, k.Quit}}}
-	case screenResult:
-		back := k.Back
-		back.SetHelp("esc/enter", "back to the form")
-		return screenHelp{short: []key.Binding{back, k.QuitQ, k.Quit}, full: [][]key.Binding{{back, k.QuitQ, k.Quit}, {k.ScrollUp, k.ScrollDown}}}
-	case screenSave:
-		back := k.Back
-		back.SetHelp("esc", "back (discard key)")
-		return screenHelp{
-			short: []key.Binding{k.Save, k.Complete, back, k.Quit},
-			full:  [][]key.Binding{{k.Save, k.Complete}, {back, k.Quit}},
+		return [][]key.Binding{line}
+	}
+	var out [][]key.Binding
+	for _, g := range h.full {
+		var line []key.Binding
+		w := 0
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			iw := len([]rune(b.Help().Key)) + 1 + len([]rune(b.Help().Desc))
+			switch {
+			case w == 0:
+				line, w = []key.Binding{b}, iw
+			case w+3+iw <= width:
+				line, w = append(line, b), w+3+iw
+			default:
+				out = append(out, line)
+				line, w = []key.Binding{b}, iw
+			}
 		}
-	case screenFingerprint:
-		return screenHelp{
-			short: []key.Binding{k.CopyPub, k.CopyFP, k.NewKey, k.QuitQ},
-			full:  [][]key.Binding{{k.CopyPub, k.CopyFP}, {k.NewKey, k.QuitQ, k.Quit}, {k.ScrollUp, k.ScrollDown}},
+		if w > 0 {
+			out = append(out, line)
 		}
 	}
-	return screenHelp{short: []key.Binding{k.Quit}}
+	return out
+}
+
+// helpCache keeps rendered help lines by what they show: a render cache
+// keyed on every input (the bindings' texts and the width), dropped when
+// the styles change, so it alters no behaviour.
+type helpCache struct {
+	styles *Styles
+	lines  map[string]string
+}
+
+// render draws one laid-out help line in st, cut to width.
+func (c *helpCache) render(st *Styles, line []key.Binding, width int) string {
+	if c.styles != st || len(c.lines) > 256 {
+		c.styles, c.lines = st, map[string]string{}
+	}
+	var k strings.Builder
+	k.WriteString(itoa(width))
+	for _, b := range line {
+		k.WriteString("\x00" + b.Help().Key + "\x01" + b.Help().Desc)
+	}
+	if s, ok := c.lines[k.String()]; ok {
+		return s
+	}
+	parts := make([]string, len(line))
+	for i, b := range line {
+		parts[i] = st.HelpKey.Render(b.Help().Key) + " " + st.HelpDesc.Render(b.Help().Desc)
+	}
+	s := truncate(strings.Join(parts, st.HelpDesc.Render(" · ")), width)
+	c.lines[k.String()] = s
+	return s
 }

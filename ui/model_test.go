@@ -66,10 +66,10 @@ func TestNameRulesShowBesideTheFieldAndBlockSubmit(t *testing.T) {
 			}
 			wantScreen(t, m, "cannot create yet")
 			press(t, m, "ctrl+s")
-			if m.screen != screenForm {
-				t.Fatalf("submitted an invalid request (screen %d)", m.screen)
+			if screenOf(m) != screenForm {
+				t.Fatalf("submitted an invalid request (screen %s)", m.screen)
 			}
-			wantScreen(t, m, "Cannot create yet: name:")
+			wantScreen(t, m, "Cannot create yet: 1 problem")
 		})
 	}
 }
@@ -123,7 +123,7 @@ func TestTagRules(t *testing.T) {
 				t.Fatalf("%s: %q not shown:\n%s", tc.field, want, screenText(m))
 			}
 			press(t, m, "ctrl+s")
-			if m.screen != screenForm {
+			if screenOf(m) != screenForm {
 				t.Fatal("submitted with a broken tag rule")
 			}
 		})
@@ -175,7 +175,7 @@ func TestTagsEditorAddsAndRemovesRows(t *testing.T) {
 	}
 	// Empty keys are broken rules: submit is refused until they are removed.
 	press(t, m, "ctrl+s")
-	if m.screen != screenForm {
+	if screenOf(m) != screenForm {
 		t.Fatal("submitted with empty tag keys")
 	}
 	press(t, m, "ctrl+x")
@@ -198,12 +198,12 @@ func TestED25519NoteAndChoices(t *testing.T) {
 
 	// PPK version: only for .ppk made here.
 	press(t, m, "tab", "right")
-	if !m.form.showPPK() {
+	if !(m.form.format.value() == "ppk") {
 		t.Fatal("offline .ppk must show the PPK version")
 	}
 	wantScreen(t, m, "PPK ", "PuTTY 0.74 and older")
-	m.form.source.set("aws")
-	dontWantScreen(t, m, "PuTTY 0.74 and older")
+	m.form.source.set("aws") // EC2-made keys are written in the version asked for too
+	wantScreen(t, m, "PuTTY 0.74 and older")
 
 	// Dry run: not for offline.
 	wantScreen(t, m, "Dry run")
@@ -213,7 +213,7 @@ func TestED25519NoteAndChoices(t *testing.T) {
 
 func TestSourceChangeKeepsFocusOnSource(t *testing.T) {
 	opts := testOptions(t, nil)
-	opts.Config.Format = "ppk"
+	opts.Request.Format = keys.PPK
 	m := newTestModel(t, opts)
 	typeText(t, m, "web")
 	for m.form.focus.kind != fieldSource {
@@ -245,7 +245,8 @@ func TestCredentialsInHeader(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	wantScreen(t, m, "credentials: checking…", "region eu-west-1")
 	drain(t, m, m.Init())
-	wantScreen(t, m, "credentials: ok (EnvConfigCredentials)")
+	wantScreen(t, m, "credentials: ok (access key …WXYZ)")
+	dontWantScreen(t, m, "EnvConfigCredentials")
 
 	fake.credErr = &awsapi.Error{Kind: awsapi.NoCredentials, Message: "no credentials"}
 	m = newTestModel(t, testOptions(t, fake))
@@ -261,7 +262,7 @@ func TestDuplicateNameCheck(t *testing.T) {
 	typeText(t, m, "taken")
 	wantScreen(t, m, "already exists in eu-west-1")
 	press(t, m, "ctrl+s")
-	if m.screen != screenForm {
+	if screenOf(m) != screenForm {
 		t.Fatal("submitted a taken name")
 	}
 	typeText(t, m, "2")
@@ -276,7 +277,7 @@ func TestDuplicateNameCheck(t *testing.T) {
 func TestDuplicateNameCheckIsDebounced(t *testing.T) {
 	fake := newFakeAWS()
 	m := newTestModel(t, testOptions(t, fake))
-	m.debounce = 30 * time.Millisecond
+	m.c.debounce = 30 * time.Millisecond
 	var ticks []tea.Cmd
 	for _, r := range "abcde" {
 		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -298,7 +299,7 @@ func TestStaleNameCheckIsDiscarded(t *testing.T) {
 	wantScreen(t, m, "✓ no key pair of this name in eu-west-1")
 	// Type "b" and let the debounce fire; the lookup for "ab" runs...
 	_, _ = m.Update(keyMsg("b"))
-	lookup := m.startNameCheck(m.form.nameSeq)
+	lookup := m.form.startNameCheck(m.form.nameSeq)
 	if lookup == nil {
 		t.Fatal("no lookup started")
 	}
@@ -315,13 +316,13 @@ func TestStaleNameCheckIsDiscarded(t *testing.T) {
 		t.Fatal("stale answer recorded")
 	}
 	wantScreen(t, m, "checking eu-west-1…")
-	drain(t, m, m.startNameCheck(m.form.nameSeq))
+	drain(t, m, m.form.startNameCheck(m.form.nameSeq))
 	wantScreen(t, m, "✓ no key pair of this name in eu-west-1")
 
 	// A held lookup is cancelled when the name changes.
 	fake.describeGate = make(chan struct{})
 	_, _ = m.Update(keyMsg("d"))
-	held := m.startNameCheck(m.form.nameSeq)
+	held := m.form.startNameCheck(m.form.nameSeq)
 	done := make(chan tea.Msg)
 	go func() { done <- held() }()
 	_, _ = m.Update(keyMsg("e"))
@@ -349,7 +350,7 @@ func TestCtrlCAsksWhileUnsaved(t *testing.T) {
 	m = newTestModel(t, testOptions(t, nil))
 	typeText(t, m, "web")
 	press(t, m, "ctrl+s")
-	if m.screen != screenSave {
+	if screenOf(m) != screenSave {
 		t.Fatalf("not on the save screen:\n%s", screenText(m))
 	}
 	_, cmd = m.Update(keyMsg("ctrl+c"))
@@ -378,7 +379,7 @@ func TestSaveNeverOverwritesThenAnotherPathWorks(t *testing.T) {
 	typeText(t, m, "web")
 	press(t, m, "ctrl+s")
 	wantScreen(t, m, "Save the private key", "web.pem")
-	if got := m.save.path.Value(); got != filepath.Join(opts.Config.SaveDir, "web.pem") {
+	if got := saveOf(m).path.Value(); got != filepath.Join(opts.Config.SaveDir, "web.pem") {
 		t.Fatalf("default path %q", got)
 	}
 
@@ -386,19 +387,22 @@ func TestSaveNeverOverwritesThenAnotherPathWorks(t *testing.T) {
 	if err := os.WriteFile(existing, []byte("keep me\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m.save.path.SetValue(existing)
+	saveOf(m).path.SetValue(existing)
 	press(t, m, "enter")
-	wantScreen(t, m, "exists, choose another name")
+	wantScreen(t, m, "exists, and keypair never overwrites a file: choose another path.")
+	if n := strings.Count(flat(screenText(m)), "choose another path"); n != 1 {
+		t.Fatalf("\"choose another path\" said %d times:\n%s", n, screenText(m))
+	}
 	if b, _ := os.ReadFile(existing); string(b) != "keep me\n" {
 		t.Fatal("an existing file was overwritten")
 	}
-	if m.made == nil || m.made.Path != "" {
+	if madeOf(m) == nil || madeOf(m).Path != "" {
 		t.Fatal("the key must stay in memory, unsaved")
 	}
 	other := filepath.Join(filepath.Dir(existing), "other.pem")
-	m.save.path.SetValue(other)
+	saveOf(m).path.SetValue(other)
 	press(t, m, "enter")
-	if m.screen != screenFingerprint {
+	if screenOf(m) != screenFingerprint {
 		t.Fatalf("not on the fingerprint view:\n%s", screenText(m))
 	}
 	st, err := os.Stat(other)
@@ -415,7 +419,9 @@ func TestSaveNeverOverwritesThenAnotherPathWorks(t *testing.T) {
 	}
 }
 
-func TestSaveDialogCompletesFolders(t *testing.T) {
+// TestSaveDialogCompletionKeepsTheFileName: completing a folder keeps the
+// key's file name after it (issue 8, 15), and files of the prefix are listed.
+func TestSaveDialogCompletionKeepsTheFileName(t *testing.T) {
 	m := newTestModel(t, testOptions(t, nil))
 	typeText(t, m, "web")
 	press(t, m, "ctrl+s")
@@ -423,30 +429,34 @@ func TestSaveDialogCompletesFolders(t *testing.T) {
 	for _, d := range []string{"keys-prod", "keys-dev", "other"} {
 		os.Mkdir(filepath.Join(base, d), 0o700)
 	}
-	m.save.path.SetValue(base + "/ot")
+	saveOf(m).path.SetValue(base + "/ot")
 	press(t, m, "tab")
-	if got := m.save.path.Value(); got != base+"/other/" {
+	if got := saveOf(m).path.Value(); got != base+"/other/web.pem" {
 		t.Fatalf("completed to %q", got)
 	}
-	m.save.path.SetValue(base + "/k")
+	saveOf(m).path.SetValue(base + "/k")
 	press(t, m, "tab")
-	if got := m.save.path.Value(); got != base+"/keys-" {
+	if got := saveOf(m).path.Value(); got != base+"/keys-" {
 		t.Fatalf("completed to %q", got)
 	}
 	wantScreen(t, m, "keys-dev", "keys-prod")
-	m.save.path.SetValue(base + "/zz")
+	saveOf(m).path.SetValue(base + "/zz")
 	press(t, m, "tab")
-	wantScreen(t, m, "no folder")
+	wantScreen(t, m, "nothing in")
+	os.WriteFile(filepath.Join(base, "zz.pem"), []byte("x"), 0o600)
+	saveOf(m).path.SetValue(base + "/zz")
+	press(t, m, "tab")
+	wantScreen(t, m, "existing files (never overwritten): zz.pem")
 }
 
 // savedOffline runs the offline flow to the fingerprint view.
 func savedOffline(t *testing.T, opts Options, typ string) *Model {
 	t.Helper()
-	opts.Config.Type = typ
+	opts.Request.Type = keys.Type(typ)
 	m := newTestModel(t, opts)
 	typeText(t, m, "web-prod")
 	press(t, m, "ctrl+s", "enter")
-	if m.screen != screenFingerprint {
+	if screenOf(m) != screenFingerprint {
 		t.Fatalf("not on the fingerprint view:\n%s", screenText(m))
 	}
 	return m
@@ -456,10 +466,10 @@ func TestFingerprintView(t *testing.T) {
 	for _, typ := range []string{"rsa", "ed25519"} {
 		t.Run(typ, func(t *testing.T) {
 			m := savedOffline(t, testOptions(t, nil), typ)
-			md := m.made
-			label := "EC2 (MD5 of public key, imported)"
+			md := madeOf(m)
+			label := "EC2: MD5 of the public key, as EC2 shows imported RSA keys (once imported)"
 			if typ == "ed25519" {
-				label = "EC2 (SHA-256)"
+				label = "EC2: SHA-256 of the public key, as EC2 shows ED25519 keys"
 			}
 			art := strings.Split(md.Fingerprints.Randomart, "\n")
 			if !strings.Contains(strings.ReplaceAll(screenText(m), "\n", ""), md.Path) {
@@ -480,8 +490,8 @@ func TestFingerprintView(t *testing.T) {
 			wantScreen(t, m, "Copied the EC2 fingerprint")
 
 			press(t, m, "n")
-			if m.screen != screenForm || m.form.name.Value() != "" || string(m.form.typ.value()) != typ {
-				t.Fatalf("n: screen %d name %q type %s", m.screen, m.form.name.Value(), m.form.typ.value())
+			if screenOf(m) != screenForm || m.form.name.Value() != "" || string(m.form.typ.value()) != typ {
+				t.Fatalf("n: screen %s name %q type %s", screenOf(m), m.form.name.Value(), m.form.typ.value())
 			}
 		})
 	}
@@ -490,7 +500,7 @@ func TestFingerprintView(t *testing.T) {
 func TestScpLineOnlyInSSHSession(t *testing.T) {
 	opts := testOptions(t, nil, "SSH_CONNECTION=203.0.113.9 50000 198.51.100.7 22", "USER=ada")
 	m := savedOffline(t, opts, "ed25519")
-	if !strings.Contains(strings.ReplaceAll(screenText(m), "\n", ""), "scp ada@198.51.100.7:"+m.made.Path+" .") {
+	if !strings.Contains(strings.ReplaceAll(screenText(m), "\n", ""), "scp ada@198.51.100.7:"+madeOf(m).Path+" .") {
 		t.Fatalf("no scp line:\n%s", screenText(m))
 	}
 
@@ -604,23 +614,24 @@ func TestRestylesForLightBackground(t *testing.T) {
 }
 
 func TestErrorOutcomes(t *testing.T) {
+	c := &common{styles: NewStyles(true, colorprofile.TrueColor), width: 80}
 	req := pair.Request{Name: "web", Source: pair.SourceAWS, Region: "eu-west-1"}
-	o := errorOutcome(errors.New("dial tcp: connection refused\x1b[2J"), req, false, nil)
+	o := failedResult(c, failedAction{err: errors.New("dial tcp: connection refused\x1b[2J"), req: req})
 	if o.title != "✗ Failed" || strings.Contains(strings.Join(o.body, " "), "\x1b") {
 		t.Fatalf("%+v", o)
 	}
-	o = errorOutcome(&awsapi.Error{Kind: awsapi.LostAnswer, Op: "CreateKeyPair", Region: "eu-west-1", KeyName: "web"}, req, false, nil)
+	o = failedResult(c, failedAction{err: &awsapi.Error{Kind: awsapi.LostAnswer, Op: "CreateKeyPair", Region: "eu-west-1", KeyName: "web"}, req: req})
 	if o.title != "✗ The answer was lost" || len(o.body) == 0 {
 		t.Fatalf("%+v", o)
 	}
-	w := newWorking(jobCreate, req, func() {}, NewStyles(true, colorprofile.TrueColor))
-	o = errorOutcome(context.Canceled, req, true, w)
-	if o.title != "✗ Cancelled" || !strings.Contains(strings.Join(o.body, " "), "EC2 may have created the pair; check with keypair list") {
+	w := &workingScreen{c: c, req: req}
+	o = failedResult(c, failedAction{err: context.Canceled, req: req, cancelled: true, mayHaveDone: w.mayHaveDone()})
+	if o.title != "✗ Cancelled" || !strings.Contains(strings.Join(o.body, " "), "EC2 may have created the pair") {
 		t.Fatalf("%+v", o)
 	}
 	req.Source = pair.SourceOffline
-	w = newWorking(jobCreate, req, func() {}, NewStyles(true, colorprofile.TrueColor))
-	o = errorOutcome(context.Canceled, req, true, w)
+	w = &workingScreen{c: c, req: req}
+	o = failedResult(c, failedAction{err: context.Canceled, req: req, cancelled: true, mayHaveDone: w.mayHaveDone()})
 	if !strings.Contains(strings.Join(o.body, " "), "Nothing was created") {
 		t.Fatalf("%+v", o)
 	}
@@ -628,11 +639,12 @@ func TestErrorOutcomes(t *testing.T) {
 
 func TestUntouchedEmptyFieldsWaitUntilSubmit(t *testing.T) {
 	m := newTestModel(t, testOptions(t, nil))
-	press(t, m, "ctrl+n") // an empty tag row
-	dontWantScreen(t, m, "✗ name:", "✗ tag[1].key")
+	press(t, m, "ctrl+n") // an empty tag row the user added shows its problem at once
+	dontWantScreen(t, m, "✗ name:")
+	wantScreen(t, m, "✗ tag[1].key: required")
 	wantScreen(t, m, "cannot create yet") // the rules still block
 	press(t, m, "ctrl+s")
-	if m.screen != screenForm {
+	if screenOf(m) != screenForm {
 		t.Fatal("submitted an empty name")
 	}
 	wantScreen(t, m, "✗ tag[1].key: required")
@@ -664,7 +676,7 @@ func TestDiscardingAnEC2KeyDeletesThePair(t *testing.T) {
 		m := newTestModel(t, testOptions(t, fake))
 		typeText(t, m, "web")
 		drain(t, m, func() tea.Msg { _, c := m.Update(keyMsg("ctrl+s")); return c() })
-		if m.screen != screenSave {
+		if screenOf(m) != screenSave {
 			t.Fatalf("not on the save screen:\n%s", screenText(m))
 		}
 		if quit {
@@ -675,7 +687,7 @@ func TestDiscardingAnEC2KeyDeletesThePair(t *testing.T) {
 			wantScreen(t, m, "deletes it there again", "Discard? y/n")
 		}
 		_, cmd := m.Update(keyMsg("y"))
-		if m.screen != screenWorking {
+		if screenOf(m) != screenWorking {
 			t.Fatalf("no delete was started:\n%s", screenText(m))
 		}
 		wantScreen(t, m, "Deleting the key pair")
@@ -704,7 +716,7 @@ func TestDiscardingAnEC2KeyDeletesThePair(t *testing.T) {
 	press(t, m, "esc")
 	_, cmd := m.Update(keyMsg("y"))
 	drain(t, m, cmd)
-	wantScreen(t, m, "still in EC2", "ec2:DeleteKeyPair", "delete web.")
+	wantScreen(t, m, "still in EC2", "ec2:DeleteKeyPair", "Delete the pair \"web\" in EC2.")
 }
 
 // An offline key has no pair to delete: discarding it asks EC2 nothing.
@@ -715,19 +727,19 @@ func TestDiscardingAnOfflineKeyCallsNothing(t *testing.T) {
 	press(t, m, "esc")
 	dontWantScreen(t, m, "deletes it there again")
 	press(t, m, "y")
-	if m.screen != screenForm || !m.Result().Discarded || len(m.Result().Notes) != 0 {
-		t.Fatalf("screen %v result %+v", m.screen, m.Result())
+	if screenOf(m) != screenForm || !m.Result().Discarded || len(m.Result().Notes) != 0 {
+		t.Fatalf("screen %s result %+v", screenOf(m), m.Result())
 	}
 }
 
 // keypair create --out PATH (without --batch) prefills the save dialog.
 func TestSavePathPrefillsTheDialog(t *testing.T) {
 	opts := testOptions(t, nil)
-	opts.SavePath = "/somewhere/else.pem"
+	opts.SavePath = filepath.Join(t.TempDir(), "else.pem")
 	m := newTestModel(t, opts)
 	typeText(t, m, "web")
 	press(t, m, "ctrl+s")
-	if got := m.save.path.Value(); got != "/somewhere/else.pem" {
+	if got := saveOf(m).path.Value(); got != opts.SavePath {
 		t.Fatalf("save path %q", got)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -32,11 +31,11 @@ var _ AWSClient = (*awsapi.Client)(nil)
 
 // Options configure Run. Only Config is required.
 type Options struct {
-	// Config supplies the defaults of the form (type, format, source, tags,
-	// save folder) and the profile and region shown in the header.
+	// Config supplies the save folder and the profile shown in the header.
 	Config config.Config
-	// Request prefills the form (keypair create --name ... without --batch);
-	// non-zero fields win over Config.
+	// Request is the form's starting request, complete: the caller merged
+	// defaults < config file < environment < flags once. The form does not
+	// merge Config into it again; empty fields get the pipeline's defaults.
 	Request pair.Request
 	// NewPipeline builds the pipeline, and with it the AWS client, when the
 	// first key pair is made. nil means &maker.Pipeline{} (offline only). For
@@ -74,8 +73,9 @@ type Result struct {
 	// Discarded is set when the user confirmed quitting (or going back)
 	// with a private key that was never saved.
 	Discarded bool
-	// Notes are what the user should still read after the screen is gone,
-	// such as a discarded key whose pair was (or could not be) deleted from EC2.
+	// Notes are what the user should still read after the screen is gone:
+	// every warning of the pipeline for a saved key (Saved[i].Warnings too),
+	// and a discarded key whose pair was (or could not be) deleted from EC2.
 	Notes []string
 }
 
@@ -109,19 +109,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if m.unsaved() {
 		m.result.Discarded = true // ended (ctx, signal) with a key never saved
 	}
-	if m.inEC2Unsaved() {
+	if h := m.held(); h != nil && h.made.Orphan() {
 		// The program ended (a signal, a closed terminal) with the only copy
-		// of an EC2-made pair's private key unsaved: delete the pair, so that
-		// neither half is left.
-		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		msg := deleteCmd(dctx, m.keyMk, m.made)().(deletedMsg)
-		dcancel()
-		if msg.err != nil {
-			m.result.Notes = append(m.result.Notes, "The private key of "+msg.name+" was never saved, and deleting the pair from EC2 failed: "+
-				sentence(errText(msg.err))+" Delete it with keypair delete "+msg.name+".")
-		} else {
-			m.result.Notes = append(m.result.Notes, "The private key of "+msg.name+" was never saved, so the pair was deleted from EC2 again.")
-		}
+		// of an EC2-made pair's private key unsaved: the pipeline deletes
+		// the pair under its own timeout, so that neither half is left.
+		d := h.pipe.Discard(ctx, h.made)
+		note, _ := discardNote(d)
+		m.result.Notes = append(m.result.Notes, note)
 	}
 	return m.Result(), err
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"image/color"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -11,11 +10,16 @@ import (
 )
 
 // Styles is every style the app draws with, built once for a light or dark
-// background and a colour profile (NewStyles). Under NO_COLOR (profile Ascii)
-// no style carries a colour; emphasis is bold, faint and reverse only, and
-// every state also shows as text (brackets, ✗, !), so nothing depends on colour.
+// background and a colour profile (NewStyles) and shared by every screen
+// through common. Under NO_COLOR or TERM=dumb (profile Ascii or below) no
+// style carries a colour; emphasis is bold, faint and reverse only, and
+// every state also shows as text (brackets, ✗, !, <placeholder>), so
+// nothing depends on colour. Every foreground reaches WCAG AA (4.5:1) on
+// the background it is built for (TestColoursReachWCAGAA).
 type Styles struct {
-	Header    lipgloss.Style // the top line: profile, region, credentials
+	Plain bool // no colour: placeholders get angle brackets
+
+	Header    lipgloss.Style // the top lines: profile, region, credentials
 	Title     lipgloss.Style // a screen's title
 	Label     lipgloss.Style // a field label
 	Focused   lipgloss.Style // the label of the focused field
@@ -30,80 +34,110 @@ type Styles struct {
 	ButtonOn  lipgloss.Style // the Create button, focused
 	Value     lipgloss.Style // fingerprints, paths, IDs
 	Art       lipgloss.Style // the randomart box
+	HelpKey   lipgloss.Style // a key in the help
+	HelpDesc  lipgloss.Style // what it does
 
 	Input textinput.Styles
-	Help  help.Styles
 }
+
+// palette is the colours of one background.
+type palette struct {
+	accent, red, yellow, green, faint, text string
+}
+
+// palettes are chosen for contrast: each colour is at least 4.5:1 against
+// #000000 and #1e1e1e (dark) or #ffffff (light).
+var (
+	darkPalette  = palette{accent: "#B9A6FF", red: "#FF6B6B", yellow: "#F2C94C", green: "#6FCF97", faint: "#9A9A9A", text: "#E6E6E6"}
+	lightPalette = palette{accent: "#5A3FC0", red: "#B00020", yellow: "#8A5A00", green: "#1B7F3B", faint: "#6B6B6B", text: "#1A1A1A"}
+)
 
 // NewStyles builds the styles for a dark or light background under the given
 // colour profile. Profiles without colour (Ascii, NoTTY) get colourless styles.
-func NewStyles(isDark bool, profile colorprofile.Profile) Styles {
+func NewStyles(isDark bool, profile colorprofile.Profile) *Styles {
 	colour := profile > colorprofile.ASCII
-	ld := lipgloss.LightDark(isDark)
-	pick := func(light, dark string) color.Color {
-		return ld(lipgloss.Color(light), lipgloss.Color(dark))
+	p := lightPalette
+	if isDark {
+		p = darkPalette
 	}
-	fg := func(s lipgloss.Style, c color.Color) lipgloss.Style {
+	fg := func(s lipgloss.Style, hex string) lipgloss.Style {
 		if !colour {
 			return s
 		}
-		return s.Foreground(c)
+		return s.Foreground(lipgloss.Color(hex))
 	}
-	accent := pick("#5A3FC0", "#B9A6FF")
-	red := pick("#B00020", "#FF6B6B")
-	yellow := pick("#8A5A00", "#F2C94C")
-	green := pick("#1B7F3B", "#6FCF97")
-	faint := pick("#6B6B6B", "#9A9A9A")
-	text := pick("#1A1A1A", "#E6E6E6")
-
 	base := lipgloss.NewStyle()
-	s := Styles{
-		Header:    fg(base, faint),
-		Title:     fg(base.Bold(true), accent),
-		Label:     fg(base, text),
-		Focused:   fg(base.Bold(true), accent),
-		Selected:  fg(base.Bold(true), accent),
-		Option:    fg(base, faint),
-		Hint:      fg(base, faint),
-		Error:     fg(base, red),
-		Warning:   fg(base, yellow),
-		OK:        fg(base.Bold(true), green),
-		Button:    fg(base.Bold(true), text),
-		ButtonOff: fg(base, faint),
+	s := &Styles{
+		Plain:     !colour,
+		Header:    fg(base, p.faint),
+		Title:     fg(base.Bold(true), p.accent),
+		Label:     fg(base, p.text),
+		Focused:   fg(base.Bold(true), p.accent),
+		Selected:  fg(base.Bold(true), p.accent),
+		Option:    fg(base, p.faint),
+		Hint:      fg(base, p.faint),
+		Error:     fg(base, p.red),
+		Warning:   fg(base, p.yellow),
+		OK:        fg(base.Bold(true), p.green),
+		Button:    fg(base.Bold(true), p.text),
+		ButtonOff: fg(base, p.faint),
 		ButtonOn:  base.Bold(true).Reverse(true),
-		Value:     fg(base, text),
-		Art:       fg(base, faint),
+		Value:     fg(base, p.text),
+		Art:       fg(base, p.faint),
+		HelpKey:   fg(base.Bold(true), p.text),
+		HelpDesc:  fg(base, p.faint),
 	}
 	if !colour {
 		s.Hint = base.Faint(true)
 		s.Option = base
 		s.ButtonOff = base.Faint(true)
+		s.HelpDesc = base
 	}
 
 	in := textinput.Styles{}
 	// Typed text keeps the terminal's own colour: readable on any
 	// background, and each keystroke then writes no colour codes.
 	in.Focused.Text = base
-	in.Focused.Prompt = fg(base, accent)
-	in.Focused.Placeholder = fg(base, faint)
+	in.Focused.Prompt = fg(base, p.accent)
+	in.Focused.Placeholder = fg(base, p.faint)
 	in.Blurred.Text = base
-	in.Blurred.Prompt = fg(base, faint)
-	in.Blurred.Placeholder = fg(base, faint)
-	if colour {
-		in.Cursor.Color = accent
+	in.Blurred.Prompt = fg(base, p.faint)
+	in.Blurred.Placeholder = fg(base, p.faint)
+	if !colour {
+		in.Focused.Placeholder = base.Faint(true)
+		in.Blurred.Placeholder = base.Faint(true)
+	} else {
+		in.Cursor.Color = lipgloss.Color(p.accent)
 	}
 	in.Cursor.Shape = tea.CursorBlock
 	in.Cursor.Blink = true
 	s.Input = in
+	return s
+}
 
-	if colour {
-		s.Help = help.DefaultStyles(isDark)
-	} else {
-		plain := base
-		s.Help = help.Styles{
-			Ellipsis: plain, ShortKey: base.Bold(true), ShortDesc: plain, ShortSeparator: plain,
-			FullKey: base.Bold(true), FullDesc: plain, FullSeparator: plain,
+// placeholder is how an input's example text is shown: dim, and without
+// colour also in angle brackets, so it cannot be taken for a typed value.
+func (s *Styles) placeholder(text string) string {
+	if s.Plain {
+		return "<" + text + ">"
+	}
+	return text
+}
+
+// foregrounds lists the foreground colours of s, for the contrast test.
+func (s *Styles) foregrounds() map[string]color.Color {
+	out := map[string]color.Color{}
+	for name, st := range map[string]lipgloss.Style{
+		"Header": s.Header, "Title": s.Title, "Label": s.Label, "Focused": s.Focused,
+		"Selected": s.Selected, "Option": s.Option, "Hint": s.Hint, "Error": s.Error,
+		"Warning": s.Warning, "OK": s.OK, "Button": s.Button, "ButtonOff": s.ButtonOff,
+		"Value": s.Value, "Art": s.Art, "HelpKey": s.HelpKey, "HelpDesc": s.HelpDesc,
+	} {
+		if c := st.GetForeground(); c != nil {
+			if _, none := c.(lipgloss.NoColor); !none {
+				out[name] = c
+			}
 		}
 	}
-	return s
+	return out
 }

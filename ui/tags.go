@@ -28,7 +28,7 @@ type tagList struct {
 	rows []tagRow
 }
 
-func newTagRow(st Styles, k, v string) tagRow {
+func newTagRow(st *Styles, k, v string) tagRow {
 	// One rune over each limit so an over-long paste shows the rule instead
 	// of being cut silently.
 	r := tagRow{
@@ -41,7 +41,7 @@ func newTagRow(st Styles, k, v string) tagRow {
 }
 
 // add appends a row and returns its index.
-func (t *tagList) add(st Styles, k, v string) int {
+func (t *tagList) add(st *Styles, k, v string) int {
 	t.rows = append(t.rows, newTagRow(st, k, v))
 	return len(t.rows) - 1
 }
@@ -66,10 +66,12 @@ func (t *tagList) tags() []pair.Tag {
 	return out
 }
 
-func (t *tagList) restyle(st Styles) {
+func (t *tagList) restyle(st *Styles) {
 	for i := range t.rows {
 		t.rows[i].key.SetStyles(st.Input)
 		t.rows[i].value.SetStyles(st.Input)
+		t.rows[i].key.Placeholder = st.placeholder("key")
+		t.rows[i].value.Placeholder = st.placeholder("value")
 	}
 }
 
@@ -86,7 +88,7 @@ func (t *tagList) input(i int, value bool) *textinput.Model {
 
 // rowView renders row i and returns the line and the column where the key
 // input and the value input start.
-func (t *tagList) rowView(i int, focused bool, st Styles) (line string, keyCol, valueCol int) {
+func (t *tagList) rowView(i int, focused bool, st *Styles) (line string, keyCol, valueCol int) {
 	r := t.rows[i]
 	marker := "  "
 	if focused {

@@ -1,0 +1,231 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/termtext"
+	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
+)
+
+// The app's own words for failures: what happened comes from the error
+// (cleaned of control bytes and of package prefixes such as "keys:"); the
+// next step is the app's, in fields and keys, never command-line flags.
+
+// Next steps shared by several messages.
+const (
+	nextProfile = "choose another profile in ~/.aws/config or set AWS_PROFILE and restart"
+	nextOffline = "choose source offline above"
+	nextRegion  = "set a region in ~/.aws/config or set AWS_REGION and restart"
+)
+
+// internalPrefixes are package names that start Go error texts; users
+// need not read them.
+var internalPrefixes = []string{"keys: ", "awsapi: ", "maker: ", "pair: ", "config: ", "ui: "}
+
+// errText is err's text on one line for the user: control bytes removed,
+// package prefixes dropped (anywhere a wrapped error starts one). An
+// *awsapi.Error is described from its fields (awsText), never by the
+// SDK's error chain.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ae *awsapi.Error
+	if errors.As(err, &ae) && !errors.As(err, new(*maker.ImportFailedError)) {
+		return awsText(ae)
+	}
+	return cleanText(err.Error())
+}
+
+// cleanText removes control bytes and internal prefixes from s and folds
+// it onto one line.
+func cleanText(s string) string {
+	s = strings.Join(strings.Fields(termtext.CleanMultiline(s)), " ")
+	for _, p := range internalPrefixes {
+		s = strings.TrimPrefix(s, p)
+		s = strings.ReplaceAll(s, ": "+p, ": ")
+		s = strings.ReplaceAll(s, "("+p, "(")
+	}
+	return s
+}
+
+// awsText says what happened in an EC2 call, from the error's fields only
+// (the SDK's chain of wrapped errors is not for users).
+func awsText(e *awsapi.Error) string {
+	region := regionOr(e.Region)
+	var s string
+	switch e.Kind {
+	case awsapi.Duplicate:
+		s = "A key pair named " + quote(e.KeyName) + " already exists in " + region + "."
+	case awsapi.NotFound:
+		s = "There is no key pair named " + quote(e.KeyName) + " in " + region + "."
+	case awsapi.BadPublicKey:
+		s = "EC2 refused the public key of " + quote(e.KeyName) + "."
+	case awsapi.Unauthorized:
+		s = "Your AWS identity may not call ec2:" + e.Op + " in " + region + "."
+	case awsapi.BadCredentials:
+		s = "AWS refused the credentials."
+	case awsapi.ClockSkew:
+		s = "AWS refused the request because this computer's clock is off."
+	case awsapi.Throttled:
+		s = "EC2 is limiting the request rate."
+	case awsapi.LimitExceeded:
+		s = "This account has reached EC2's limit of 5,000 key pairs in " + region + "."
+	case awsapi.Network:
+		s = "EC2 in " + region + " could not be reached."
+	case awsapi.NoCredentials:
+		s = "No AWS credentials were found."
+	case awsapi.LostAnswer:
+		s = "EC2 may have created " + quote(e.KeyName) + ", but its answer, with the only copy of the private key, was lost."
+	case awsapi.Canceled:
+		s = e.Op + " was cancelled."
+	case awsapi.Server:
+		s = "EC2 had a server error during " + e.Op + "."
+	case awsapi.InvalidParameter:
+		s = "EC2 refused a value of the request."
+	case awsapi.BadAnswer:
+		s = "EC2's answer to " + e.Op + " could not be used."
+	default:
+		s = e.Op + " failed in " + region + "."
+	}
+	if (e.Code != "" || e.Message != "") && e.Kind != awsapi.Canceled {
+		said := strings.TrimSpace(termtext.Clean(e.Code + ": " + e.Message))
+		said = strings.Trim(said, ": ")
+		s += " EC2 said: " + sentence(said)
+	}
+	if e.RequestID != "" {
+		s += " (request " + termtext.Clean(e.RequestID) + ")"
+	}
+	return s
+}
+
+// nextStep is what the user can do about a failure of kind k, in the
+// app's own words: fields, keys and the AWS files, never flags.
+func nextStep(k awsapi.Kind, req pair.Request) string {
+	switch k {
+	case awsapi.Duplicate:
+		return "Press esc and choose another name."
+	case awsapi.NotFound:
+		return "Key pairs exist in one region only: " + nextRegion + "."
+	case awsapi.BadPublicKey:
+		return "EC2 imports RSA (1024, 2048, 4096 bits) and ED25519 keys only."
+	case awsapi.Unauthorized:
+		return "Ask an administrator for that permission, or " + nextProfile + ", or press esc and " + nextOffline + "."
+	case awsapi.BadCredentials:
+		return "Refresh the credentials (for SSO: aws sso login), or " + nextProfile + "."
+	case awsapi.ClockSkew:
+		return "Fix this machine's clock (for example: timedatectl set-ntp true), then press esc and try again."
+	case awsapi.Throttled:
+		return "Wait a moment, then press esc and try again."
+	case awsapi.LimitExceeded:
+		return "Delete key pairs you no longer use, or " + nextRegion + "."
+	case awsapi.Network:
+		return "Check the network and proxy, then press esc and try again; or press esc and " + nextOffline + "."
+	case awsapi.NoCredentials:
+		return "Set up credentials (aws configure, aws sso login) or " + nextProfile + "; or press esc and " + nextOffline + "."
+	case awsapi.LostAnswer:
+		return "Nobody has that private key: delete the pair " + quote(req.Name) + " in EC2, then create it again."
+	case awsapi.Server:
+		return "Try again in a minute."
+	case awsapi.InvalidParameter:
+		return "Press esc and correct the value EC2 named."
+	}
+	return "Press esc to return to the form and try again."
+}
+
+func quote(s string) string { return `"` + termtext.Clean(s) + `"` }
+
+// sentence ends s with a full stop unless it already ends a sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+func cancelled(err error) bool {
+	return errors.Is(err, context.Canceled) || awsapi.KindOf(err) == awsapi.Canceled
+}
+
+func regionOr(r string) string {
+	if r == "" {
+		return "the default region"
+	}
+	return r
+}
+
+// wrap breaks s into lines of at most w cells, on spaces where it can.
+func wrap(s string, w int) []string {
+	if w < 10 {
+		w = 10
+	}
+	if lipgloss.Width(s) <= w {
+		return []string{s}
+	}
+	if !strings.Contains(s, " ") {
+		return hardWrap(s, w)
+	}
+	lines := strings.Split(lipgloss.NewStyle().Width(w).Render(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return lines
+}
+
+// wrapStyled wraps text at width and renders each line in s.
+func wrapStyled(s lipgloss.Style, text string, width int) []string {
+	ls := wrap(text, width)
+	for i, l := range ls {
+		ls[i] = s.Render(l)
+	}
+	return ls
+}
+
+// hardWrap cuts s, which has no spaces to break at (a path), every w cells.
+func hardWrap(s string, w int) []string {
+	var out []string
+	r := []rune(s)
+	for len(r) > 0 {
+		n, cells := 0, 0
+		for n < len(r) {
+			cw := lipgloss.Width(string(r[n]))
+			if cells+cw > w {
+				break
+			}
+			cells += cw
+			n++
+		}
+		if n == 0 {
+			n = 1
+		}
+		out = append(out, string(r[:n]))
+		r = r[n:]
+	}
+	return out
+}
+
+// truncate cuts s (which may hold styles) to w cells.
+func truncate(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func itoa(n int) string {
+	if n < 0 {
+		return "-" + itoa(-n)
+	}
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
