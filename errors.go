@@ -59,7 +59,7 @@ func reportError(w io.Writer, err error) {
 	if errors.As(err, &silent) {
 		return
 	}
-	fmt.Fprintln(w, "keypair: "+termtext.Sentences(err.Error()))
+	fmt.Fprintln(w, "keypair: "+termtext.ForUser(err.Error()))
 	if next := nextStep(err); next != "" {
 		fmt.Fprintln(w, "  "+next)
 	}

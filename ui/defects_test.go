@@ -126,12 +126,13 @@ func TestNameIsCheckedAgainAfterAFailedCreate(t *testing.T) {
 func TestNoInternalTextReachesTheScreen(t *testing.T) {
 	fake := newFakeAWS()
 	fake.createErr = &awsapi.Error{Kind: awsapi.Network, Op: "CreateKeyPair", Region: "eu-west-1", KeyName: "web",
-		Err: errors.New("operation error EC2: CreateKeyPair, get identity: get credentials: failed to refresh cached credentials, ec2imds: dial tcp")}
+		Cause: "connection refused",
+		Err:   errors.New("operation error EC2: CreateKeyPair, get identity: get credentials: failed to refresh cached credentials, ec2imds: dial tcp")}
 	m := newTestModel(t, testOptions(t, fake))
 	dontWantScreen(t, m, "EnvConfigCredentials")
 	typeText(t, m, "web")
 	press(t, m, "ctrl+s")
-	wantScreen(t, m, "EC2 in eu-west-1 could not be reached.")
+	wantScreen(t, m, "Could not reach EC2", "connection refused")
 	dontWantScreen(t, m, "operation error", "ec2imds", "awsapi:")
 
 	m = newTestModel(t, testOptions(t, nil))
@@ -156,7 +157,7 @@ func TestNextStepsSpeakOfFieldsNotFlags(t *testing.T) {
 	m := newTestModel(t, testOptions(t, fake))
 	typeText(t, m, "web")
 	press(t, m, "ctrl+s")
-	wantScreen(t, m, "Your AWS identity may not call ec2:CreateKeyPair in eu-west-1.",
+	wantScreen(t, m, "Your AWS identity is not allowed to create key pair \"web\" in eu-west-1: it needs the IAM permission ec2:CreateKeyPair.",
 		"choose another profile in ~/.aws/config or set AWS_PROFILE and restart", "choose source offline above")
 	dontWantScreen(t, m, "--profile", "--source")
 

@@ -25,10 +25,6 @@ const (
 	nextRegion  = "set a region in ~/.aws/config or set AWS_REGION and restart"
 )
 
-// internalPrefixes are package names that start Go error texts; users
-// need not read them.
-var internalPrefixes = []string{"keys: ", "awsapi: ", "maker: ", "pair: ", "config: ", "ui: "}
-
 // errText is err's text on one line for the user: control bytes removed,
 // package prefixes dropped (anywhere a wrapped error starts one). An
 // *awsapi.Error is described from its fields (awsText), never by the
@@ -46,65 +42,12 @@ func errText(err error) string {
 
 // cleanText removes control bytes and internal prefixes from s and folds
 // it onto one line.
-func cleanText(s string) string {
-	s = strings.Join(strings.Fields(termtext.CleanMultiline(s)), " ")
-	for _, p := range internalPrefixes {
-		s = strings.TrimPrefix(s, p)
-		s = strings.ReplaceAll(s, ": "+p, ": ")
-		s = strings.ReplaceAll(s, "("+p, "(")
-	}
-	return s
-}
+func cleanText(s string) string { return termtext.ForUser(s) }
 
-// awsText says what happened in an EC2 call, from the error's fields only
-// (the SDK's chain of wrapped errors is not for users).
-func awsText(e *awsapi.Error) string {
-	region := regionOr(e.Region)
-	var s string
-	switch e.Kind {
-	case awsapi.Duplicate:
-		s = "A key pair named " + quote(e.KeyName) + " already exists in " + region + "."
-	case awsapi.NotFound:
-		s = "There is no key pair named " + quote(e.KeyName) + " in " + region + "."
-	case awsapi.BadPublicKey:
-		s = "EC2 refused the public key of " + quote(e.KeyName) + "."
-	case awsapi.Unauthorized:
-		s = "Your AWS identity may not call ec2:" + e.Op + " in " + region + "."
-	case awsapi.BadCredentials:
-		s = "AWS refused the credentials."
-	case awsapi.ClockSkew:
-		s = "AWS refused the request because this computer's clock is off."
-	case awsapi.Throttled:
-		s = "EC2 is limiting the request rate."
-	case awsapi.LimitExceeded:
-		s = "This account has reached EC2's limit of 5,000 key pairs in " + region + "."
-	case awsapi.Network:
-		s = "EC2 in " + region + " could not be reached."
-	case awsapi.NoCredentials:
-		s = "No AWS credentials were found."
-	case awsapi.LostAnswer:
-		s = "EC2 may have created " + quote(e.KeyName) + ", but its answer, with the only copy of the private key, was lost."
-	case awsapi.Canceled:
-		s = e.Op + " was cancelled."
-	case awsapi.Server:
-		s = "EC2 had a server error during " + e.Op + "."
-	case awsapi.InvalidParameter:
-		s = "EC2 refused a value of the request."
-	case awsapi.BadAnswer:
-		s = "EC2's answer to " + e.Op + " could not be used."
-	default:
-		s = e.Op + " failed in " + region + "."
-	}
-	if (e.Code != "" || e.Message != "") && e.Kind != awsapi.Canceled {
-		said := strings.TrimSpace(termtext.Clean(e.Code + ": " + e.Message))
-		said = strings.Trim(said, ": ")
-		s += " EC2 said: " + sentence(said)
-	}
-	if e.RequestID != "" {
-		s += " (request " + termtext.Clean(e.RequestID) + ")"
-	}
-	return s
-}
+// awsText says what happened in an EC2 call in awsapi's own words, which
+// speak of no front end (what EC2 said, what may have changed, what was
+// kept safe); the app adds its next step (nextStep).
+func awsText(e *awsapi.Error) string { return termtext.ForUser(e.Error()) }
 
 // nextStep is what the user can do about a failure of kind k, in the
 // app's own words: fields, keys and the AWS files, never flags.

@@ -165,3 +165,21 @@ func Sentences(s string) string {
 	}
 	return b.String()
 }
+
+// internalPrefixes are the package names that start Go error texts of this
+// module ("keys: parse ppk line 7: …"): context for a developer, noise for
+// a user.
+var internalPrefixes = []string{"keys: ", "awsapi: ", "maker: ", "pair: ", "config: ", "ui: "}
+
+// ForUser is an error text as both front ends show it: Sentences, with the
+// module's package prefixes dropped wherever a wrapped error starts one.
+func ForUser(s string) string {
+	s = Sentences(s)
+	for _, p := range internalPrefixes {
+		s = strings.TrimPrefix(s, p)
+		s = strings.ReplaceAll(s, ": "+p, ": ")
+		s = strings.ReplaceAll(s, "("+p, "(")
+		s = strings.ReplaceAll(s, ". "+p, ". ")
+	}
+	return s
+}

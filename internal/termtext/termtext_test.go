@@ -87,3 +87,10 @@ func TestSentences(t *testing.T) {
 		}
 	}
 }
+
+func TestForUser(t *testing.T) {
+	in := "--public-key x.ppk: keys: parse ppk line 7: bad\nkeys: second"
+	if got, want := ForUser(in), "--public-key x.ppk: parse ppk line 7: bad. second"; got != want {
+		t.Errorf("ForUser = %q, want %q", got, want)
+	}
+}
