@@ -1,13 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/internal/inputfile"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
@@ -67,13 +67,16 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	if err != nil {
 		return err
 	}
-	data, err := a.readInput(o.publicKey)
+	data, err := a.readInput(cmd.Context(), o.publicKey)
 	if err != nil {
 		return usagef("--public-key: %v", err)
 	}
 	kf, err := keys.ParseKeyFile(data)
 	if err != nil {
 		return usagef("--public-key %s: %v", o.publicKey, err)
+	}
+	if err := pair.CheckImportable(kf.Public); err != nil {
+		return usagef("--public-key %s: %v (nothing was sent)", termtext.Clean(o.publicKey), err.(*pair.FieldError).Msg)
 	}
 	var kt keys.Type
 	switch kf.Public.Type() {
@@ -127,31 +130,20 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	return nil
 }
 
-// readInput reads a file, or standard input for "-". It refuses files
-// larger than any key file so a wrong path cannot eat memory.
-func (a *app) readInput(path string) ([]byte, error) {
-	const maxKeyFile = 1 << 20
-	var r io.Reader
-	if path == "-" {
-		r = a.stdin
-	} else {
+// maxKeyFile caps what is read of a key file: far above any real key
+// (an RSA 4096 PPK is under 4 KiB), far below what could hurt.
+const maxKeyFile = 1 << 20
+
+// readInput reads a key file, or standard input for "-": regular files
+// only (a FIFO or /dev/zero is refused), at most maxKeyFile, and under ctx,
+// so ctrl+c and SIGTERM always end a read of a terminal or a pipe.
+func (a *app) readInput(ctx context.Context, path string) ([]byte, error) {
+	if path != "-" {
 		full, err := keys.ExpandHome(path)
 		if err != nil {
 			return nil, err
 		}
-		f, err := os.Open(full)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+		path = full
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxKeyFile {
-		return nil, fmt.Errorf("%s is larger than 1 MiB, too large for a key file", path)
-	}
-	return data, nil
+	return inputfile.Read(ctx, path, a.stdin, maxKeyFile)
 }

@@ -2,17 +2,25 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"crypto/rsa"
 	"encoding/json"
+	"io"
+	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
+	"github.com/keypair-dev/keypair/internal/oracle"
 	"github.com/keypair-dev/keypair/pair"
+	"golang.org/x/crypto/ssh"
 )
 
 // Tests for the defects of issue 8 that the command line shows; each failed
@@ -180,5 +188,133 @@ func TestListFitsTheTerminal(t *testing.T) {
 		if !strings.Contains(b.String(), "web-prod") || !strings.Contains(b.String(), "1f:51:ae") || !strings.Contains(b.String(), "2026-11-30") {
 			t.Errorf("width %d lost the essentials:\n%s", width, b.String())
 		}
+	}
+}
+
+// Issue 9, item 7: `fingerprint -` reading a terminal or a pipe that never
+// ends returns when the command's context ends (ctrl+c, SIGTERM).
+func TestFingerprintStdinIsCancellable(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var errb bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"fingerprint", "-"}, &app{stdin: r, stdout: io.Discard, stderr: &errb, getenv: func(string) string { return "" }})
+	}()
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitFailed {
+			t.Errorf("exit %d: %s", code, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("fingerprint - ignored the cancel")
+	}
+}
+
+// Issue 9, items 7 and 8: a FIFO is refused at once, and a file name with
+// escape sequences is printed cleaned.
+func TestFingerprintRefusesFIFOAndCleansNames(t *testing.T) {
+	c := newCLI(t)
+	fifo := filepath.Join(c.home, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("", "fingerprint", fifo)
+	if r.code != exitFailed || !strings.Contains(r.stderr, "not a regular file") {
+		t.Errorf("fifo: exit %d, stderr %q", r.code, r.stderr)
+	}
+	evil := filepath.Join(c.home, "a\x1b]0;pwned\x07b.pub")
+	pub, err := os.ReadFile("keys/testdata/ed25519.pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(evil, pub, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("", "fingerprint", evil)
+	if strings.ContainsAny(r.stdout+r.stderr, "\x1b\x07") {
+		t.Errorf("raw escape bytes printed: %q %q", r.stdout, r.stderr)
+	}
+}
+
+// Defect 23: fingerprint and import --public-key refused passphrase-protected
+// OpenSSH and PPK files, whose public half is stored in the clear.
+func TestEncryptedKeyFilesGiveTheirPublicHalf(t *testing.T) {
+	sshKeygen := oracle.Need(t, "ssh-keygen")
+	puttygen := oracle.Need(t, "puttygen")
+	c, srv := awsCLI(t)
+	dir := t.TempDir()
+	ossh := filepath.Join(dir, "enc_ed25519")
+	if out, err := exec.Command(sshKeygen, "-q", "-t", "ed25519", "-N", "s3cret", "-C", "enc", "-f", ossh).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	os.Remove(ossh + ".pub") // the file itself must be read, not the .pub beside it
+	pass := filepath.Join(dir, "pass")
+	os.WriteFile(pass, []byte("s3cret\n"), 0o600)
+	ppk := filepath.Join(dir, "enc.ppk")
+	if out, err := exec.Command(puttygen, "-t", "rsa", "-b", "2048", "--new-passphrase", pass, "-o", ppk).CombinedOutput(); err != nil {
+		t.Fatalf("puttygen: %v %s", err, out)
+	}
+	want, err := exec.Command(puttygen, ppk, "-l", "--old-passphrase", pass).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSSH, err := exec.Command(sshKeygen, "-lf", ossh).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, fp := range map[string]string{ossh: strings.Fields(string(wantSSH))[1], ppk: strings.Fields(string(want))[2]} {
+		r := c.run("", "fingerprint", file)
+		if r.code != 0 || !strings.Contains(r.stdout, "passphrase-protected") || !strings.Contains(r.stdout, fp) {
+			t.Errorf("fingerprint %s: exit %d want %s\n%s%s", file, r.code, fp, r.stdout, r.stderr)
+		}
+	}
+	r := c.run("", "import", "--name", "enc", "--public-key", ossh)
+	if r.code != 0 || len(srv.KeyPairs("us-east-1")) != 1 {
+		t.Errorf("import of an encrypted OpenSSH key: exit %d %s", r.code, r.stderr)
+	}
+	// PEM encryption keeps no public half: a clear error that points at the .pub.
+	pemEnc := filepath.Join(dir, "enc.pem")
+	if out, err := exec.Command(oracle.Need(t, "openssl"), "genrsa", "-aes128", "-passout", "pass:s3cret", "-traditional", "-out", pemEnc, "2048").CombinedOutput(); err != nil {
+		t.Fatalf("openssl: %v %s", err, out)
+	}
+	r = c.run("", "fingerprint", pemEnc)
+	if r.code != exitFailed || !strings.Contains(r.stderr, ".pub") || strings.Contains(r.stderr, "keys:") {
+		t.Errorf("encrypted PEM: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// Issue 9, item 12: what EC2 will refuse on import is refused here, with
+// exit 2 and nothing sent: RSA under 1024 or over 4096 bits, an even exponent.
+func TestImportRefusesWhatEC2Refuses(t *testing.T) {
+	c, srv := awsCLI(t)
+	n := func(bits int) *big.Int {
+		v := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
+		return v.Add(v, big.NewInt(12345))
+	}
+	for name, k := range map[string]*rsa.PublicKey{
+		"512 bits":      {N: n(512), E: 65537},
+		"8192 bits":     {N: n(8192), E: 65537},
+		"even exponent": {N: n(2048), E: 4},
+	} {
+		pub, err := ssh.NewPublicKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(c.home, "k.pub")
+		os.WriteFile(file, ssh.MarshalAuthorizedKey(pub), 0o600)
+		r := c.run("", "import", "--name", "k", "--public-key", file)
+		if r.code != exitUsage || (name != "even exponent" && !strings.Contains(r.stderr, "nothing was sent")) {
+			t.Errorf("%s: exit %d, stderr %q", name, r.code, r.stderr)
+		}
+	}
+	if len(srv.Requests()) != 0 {
+		t.Errorf("EC2 was called: %v", actions(srv))
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/internal/nocore"
 )
 
 // globalOptions are the flags every command takes.
@@ -43,6 +44,11 @@ func main() {
 	// default for SIGPIPE on stdout): the write fails instead, and the
 	// pipeline treats that as a failed save.
 	signal.Ignore(syscall.SIGPIPE)
+	// Private keys live in this process's memory: no core dump, no ptrace
+	// by other processes of the user (as ssh-agent does).
+	if err := nocore.Disable(); err != nil {
+		fmt.Fprintln(os.Stderr, "keypair: warning: core dumps could not be disabled: "+err.Error())
+	}
 	code := run(ctx, os.Args[1:], &app{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, term: detectTerminal(),

@@ -278,7 +278,7 @@ func TestFingerprintVectors(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || len(res) != 2 {
 		t.Fatalf("--json: %v %s", err, r.stdout)
 	}
-	if res[0].AWSImported != "ZZwO320XSyYboakxNrptOJUfNnoGQYs34+qtB8RX2KY=" || res[1].Error == "" {
+	if res[0].KeyFingerprint != "ZZwO320XSyYboakxNrptOJUfNnoGQYs34+qtB8RX2KY=" || res[1].Error == "" {
 		t.Errorf("unexpected --json: %+v", res)
 	}
 }

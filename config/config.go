@@ -4,6 +4,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/keypair-dev/keypair/internal/inputfile"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/pair"
 )
@@ -73,13 +75,16 @@ func Path(getenv func(string) string) string {
 	return filepath.Join(home, ".config", "keypair", "config.toml")
 }
 
+// MaxFileSize caps the config file: a real one is a few hundred bytes.
+const MaxFileSize = 64 << 10
+
 // Load resolves the configuration. getenv is os.Getenv in production. A
 // malformed config file is an error naming the file and line.
 func Load(getenv func(string) string, flags Flags) (Config, error) {
 	cfg := Defaults()
 
 	if path := Path(getenv); path != "" {
-		data, err := os.ReadFile(path)
+		data, err := inputfile.Read(context.Background(), path, nil, MaxFileSize)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			// No file is the common case: defaults apply.

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -225,4 +227,28 @@ func FuzzParse(f *testing.F) {
 			seen[tag.Key] = true
 		}
 	})
+}
+
+// Issue 9, item 7: a config file that blocks or never ends is refused,
+// never read forever.
+func TestLoadRefusesFilesThatBlockOrNeverEnd(t *testing.T) {
+	for name, make := range map[string]func(path string) error{
+		"fifo":      func(p string) error { return syscall.Mkfifo(p, 0o600) },
+		"/dev/zero": func(p string) error { return os.Symlink("/dev/zero", p) },
+		"huge":      func(p string) error { return os.WriteFile(p, bytes.Repeat([]byte("# x\n"), MaxFileSize), 0o600) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			getenv, path := writeConfig(t, "", nil)
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := make(path); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(getenv, Flags{})
+			if err == nil || !strings.Contains(err.Error(), path) {
+				t.Fatalf("Load = %v, want an error naming %s", err, path)
+			}
+		})
+	}
 }

@@ -446,3 +446,22 @@ func TestCancelDuringCreateDeletesThePair(t *testing.T) {
 		t.Errorf("the pair made after the cancel must be deleted: %v", api.calls)
 	}
 }
+
+// Issue 9, item 12: a save folder others may write to is a warning that
+// reaches the Made (and so both front ends).
+func TestWorldWritableFolderWarns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	made, _, err := (&Pipeline{}).Run(context.Background(), req(pair.SourceOffline, keys.ED25519, keys.PEM), filepath.Join(dir, "k.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(made.Warnings) != 1 || !strings.Contains(made.Warnings[0], "chmod go-w") {
+		t.Errorf("warnings: %q", made.Warnings)
+	}
+}

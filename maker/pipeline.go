@@ -86,6 +86,9 @@ type Plan struct {
 	// Path is the save path as the writer will resolve it ("" when the
 	// front end chooses it later, "-" for standard output).
 	Path string
+	// Warnings are found while planning and did not stop it (a save folder
+	// others may write to); Make passes them on to the Made.
+	Warnings []string
 }
 
 // Normalize fills the request's defaults (source aws, type RSA, format
@@ -159,17 +162,14 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 		return nil, &TargetError{Path: path, Err: err}
 	}
 	plan.Path = full
+	if w := keys.FolderWarning(filepath.Dir(full)); w != "" {
+		plan.Warnings = append(plan.Warnings, w)
+	}
 	return plan, nil
 }
 
-// resolvePath is the save path as the writer resolves it.
-func resolvePath(path string) (string, error) {
-	full, err := keys.ExpandHome(path)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Abs(full)
-}
+// resolvePath is the save path exactly as the writer resolves it.
+func resolvePath(path string) (string, error) { return keys.ResolvePath(path) }
 
 // DryRun asks EC2 whether the plan's call would be permitted; nothing is
 // made. The offline source has nothing to ask (Plan refuses a dry run there).
@@ -216,10 +216,17 @@ func (p *Pipeline) Make(ctx context.Context, plan *Plan) (*Made, error) {
 	if plan.Request.DryRun {
 		return nil, errors.New("a dry run makes nothing: call DryRun")
 	}
+	var made *Made
+	var err error
 	if plan.Action == ActionCreate {
-		return p.makeInAWS(ctx, plan.Request)
+		made, err = p.makeInAWS(ctx, plan.Request)
+	} else {
+		made, err = p.makeHere(ctx, plan.Request)
 	}
-	return p.makeHere(ctx, plan.Request)
+	if made != nil {
+		made.Warnings = append(append([]string(nil), plan.Warnings...), made.Warnings...)
+	}
+	return made, err
 }
 
 func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, error) {
