@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
@@ -27,10 +28,7 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{Config: cfg, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath}
-	if o.prefill != nil {
-		opts.Request = *o.prefill
-	}
+	opts := a.formOptions(cfg, o)
 	// Building the client reads the AWS files but resolves no credentials;
 	// the form resolves them in the background.
 	client, clientErr := a.newClient(ctx, cfg)
@@ -71,4 +69,14 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 		return &silentError{code: exitFailed}
 	}
 	return nil
+}
+
+// formOptions hands the form the one complete request (defaults < config
+// file < environment < flags); the form merges nothing itself.
+func (a *app) formOptions(cfg config.Config, o *interactiveOptions) ui.Options {
+	req := maker.Normalize(cfg.Request())
+	if o.prefill != nil {
+		req = *o.prefill
+	}
+	return ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath}
 }

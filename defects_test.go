@@ -19,6 +19,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/internal/oracle"
+	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/pair"
 	"golang.org/x/crypto/ssh"
 )
@@ -316,5 +317,25 @@ func TestImportRefusesWhatEC2Refuses(t *testing.T) {
 	}
 	if len(srv.Requests()) != 0 {
 		t.Errorf("EC2 was called: %v", actions(srv))
+	}
+}
+
+// The form gets the complete request: for a bare `keypair` too, the config
+// file's type, format, source and tags arrive (the form merges nothing).
+func TestFormGetsTheConfigFilesRequest(t *testing.T) {
+	c := newCLI(t)
+	dir := filepath.Join(c.home, ".config", "keypair")
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "config.toml"), []byte("type = \"ed25519\"\nformat = \"ppk\"\nppk_version = 2\nsource = \"offline\"\n[tags]\nteam = \"ops\"\n"), 0o600)
+	c.t.Setenv("HOME", c.home)
+	a := &app{getenv: func(k string) string { return c.env[k] }}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := a.formOptions(cfg, &interactiveOptions{}).Request
+	if req.Type != keys.ED25519 || req.Format != keys.PPK || req.PPKVersion != 2 || req.Source != pair.SourceOffline ||
+		len(req.Tags) != 1 || req.Tags[0] != (pair.Tag{Key: "team", Value: "ops"}) {
+		t.Errorf("request %+v", req)
 	}
 }

@@ -553,3 +553,27 @@ func (c *Client) DeleteKeyPair(ctx context.Context, in DeleteInput) (*DeleteOutp
 	}
 	return out, nil
 }
+
+// Describer is the one call KeyPairExists needs; *Client and every fake API have it.
+type Describer interface {
+	DescribeKeyPairs(ctx context.Context, in DescribeInput) ([]KeyPairInfo, error)
+}
+
+// KeyPairExists reports whether the region has a key pair named name.
+// EC2 answers a lookup of a missing name with InvalidKeyPair.NotFound, not
+// with an empty list; that knowledge stays here.
+func KeyPairExists(ctx context.Context, d Describer, name string) (bool, error) {
+	pairs, err := d.DescribeKeyPairs(ctx, DescribeInput{Names: []string{name}})
+	if KindOf(err) == NotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, p := range pairs {
+		if p.KeyName == name {
+			return true, nil
+		}
+	}
+	return false, nil
+}

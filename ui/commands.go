@@ -46,26 +46,10 @@ type nameCheckMsg struct {
 }
 
 // checkNameCmd looks name up in the region.
-//
-// This is the one place ui knows how EC2 answers (DescribeKeyPairs of a
-// missing name is an InvalidKeyPair.NotFound error, not an empty list).
-// It belongs in awsapi, as `(*Client).KeyPairExists(ctx, name) (bool, error)`;
-// until then it stays here, alone.
 func checkNameCmd(ctx context.Context, c AWSClient, seq int, name string) tea.Cmd {
 	return func() tea.Msg {
-		pairs, err := c.DescribeKeyPairs(ctx, awsapi.DescribeInput{Names: []string{name}})
-		if err != nil {
-			if awsapi.KindOf(err) == awsapi.NotFound {
-				return nameCheckMsg{seq: seq, name: name}
-			}
-			return nameCheckMsg{seq: seq, name: name, err: err}
-		}
-		for _, p := range pairs {
-			if p.KeyName == name {
-				return nameCheckMsg{seq: seq, name: name, exists: true}
-			}
-		}
-		return nameCheckMsg{seq: seq, name: name}
+		exists, err := awsapi.KeyPairExists(ctx, c, name)
+		return nameCheckMsg{seq: seq, name: name, exists: exists, err: err}
 	}
 }
 
