@@ -339,3 +339,29 @@ func TestFormGetsTheConfigFilesRequest(t *testing.T) {
 		t.Errorf("request %+v", req)
 	}
 }
+
+// Issue 9, item 5: a server that accepts and never answers no longer hangs
+// create --batch; the timeouts are configurable and the lost-answer rules
+// apply (the request was sent, so EC2 may have made the pair).
+func TestHungServerTimesOut(t *testing.T) {
+	c, srv := awsCLI(t)
+	srv.Inject(ec2test.Fault{Kind: ec2test.Hang, Action: "CreateKeyPair"})
+	c.env["KEYPAIR_FIRST_BYTE_TIMEOUT"] = "200ms"
+	c.env["KEYPAIR_REQUEST_TIMEOUT"] = "2s"
+	done := make(chan result, 1)
+	go func() {
+		done <- c.run("", "create", "--batch", "--name", "hung", "--out", filepath.Join(c.home, "hung.pem"))
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("create --batch still hangs")
+	}
+	if r.code != exitFailed || !strings.Contains(r.stderr, "keypair list") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(c.home, "hung.pem")); !os.IsNotExist(err) {
+		t.Errorf("a key file exists: %v", err)
+	}
+}

@@ -146,5 +146,7 @@ func (a *app) newClient(ctx context.Context, cfg config.Config) (*awsapi.Client,
 	return awsapi.New(ctx, awsapi.Options{
 		Region: cfg.Region, Profile: cfg.Profile, EndpointURL: cfg.EndpointURL,
 		AppVersion: buildVersion().Version,
+		Timeouts: awsapi.Timeouts{Connect: cfg.Timeouts.Connect, TLSHandshake: cfg.Timeouts.TLSHandshake,
+			FirstByte: cfg.Timeouts.FirstByte, Request: cfg.Timeouts.Request},
 	})
 }

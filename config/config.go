@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -35,8 +36,17 @@ type Config struct {
 	Source      string // "aws" | "local" | "offline"; default "aws"
 	SaveDir     string // default "~/.ssh"
 	Tags        []Tag  // default tags for new key pairs
+	// Timeouts bound every AWS request; zero fields mean awsapi's defaults.
+	Timeouts Timeouts
 	// File is the config file that was read ("" when none existed).
 	File string
+}
+
+// Timeouts bound the phases of an AWS request (config keys
+// connect_timeout, tls_timeout, first_byte_timeout, request_timeout, or
+// KEYPAIR_CONNECT_TIMEOUT ... in the environment; Go durations like "10s").
+type Timeouts struct {
+	Connect, TLSHandshake, FirstByte, Request time.Duration
 }
 
 // Flags are the command-line overrides; empty fields are unset.
@@ -125,6 +135,36 @@ type fileConfig struct {
 	Source      *string        `toml:"source"`
 	SaveDir     *string        `toml:"save_dir"`
 	Tags        toml.Primitive `toml:"tags"`
+
+	ConnectTimeout   *string `toml:"connect_timeout"`
+	TLSTimeout       *string `toml:"tls_timeout"`
+	FirstByteTimeout *string `toml:"first_byte_timeout"`
+	RequestTimeout   *string `toml:"request_timeout"`
+}
+
+// timeoutKeys ties each timeout's config key and environment variable to its field.
+func (c *Config) timeoutKeys() []struct {
+	key, env string
+	dst      *time.Duration
+} {
+	return []struct {
+		key, env string
+		dst      *time.Duration
+	}{
+		{"connect_timeout", "KEYPAIR_CONNECT_TIMEOUT", &c.Timeouts.Connect},
+		{"tls_timeout", "KEYPAIR_TLS_TIMEOUT", &c.Timeouts.TLSHandshake},
+		{"first_byte_timeout", "KEYPAIR_FIRST_BYTE_TIMEOUT", &c.Timeouts.FirstByte},
+		{"request_timeout", "KEYPAIR_REQUEST_TIMEOUT", &c.Timeouts.Request},
+	}
+}
+
+// parseTimeout reads a duration such as "10s" or "2m": positive, at most an hour.
+func parseTimeout(name, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 || d > time.Hour {
+		return 0, fmt.Errorf("%s = %q is not valid: want a duration from 1ms to 1h, such as \"10s\" or \"2m\"", name, v)
+	}
+	return d, nil
 }
 
 // Parse applies the TOML config file data (read from file, used in messages)
@@ -164,7 +204,7 @@ func Parse(file string, data []byte, cfg *Config) error {
 		}
 	}
 	if undec := md.Undecoded(); len(undec) > 0 {
-		return fail(keyLine(data, undec[0]...), "unknown key %q (known keys: region, profile, endpoint_url, type, format, ppk_version, source, save_dir, tags)",
+		return fail(keyLine(data, undec[0]...), "unknown key %q (known keys: region, profile, endpoint_url, type, format, ppk_version, source, save_dir, tags, connect_timeout, tls_timeout, first_byte_timeout, request_timeout)",
 			undec[0].String())
 	}
 
@@ -183,6 +223,16 @@ func Parse(file string, data []byte, cfg *Config) error {
 	set(&next.SaveDir, fc.SaveDir)
 	if fc.PPKVersion != nil {
 		next.PPKVersion = *fc.PPKVersion
+	}
+	fileTimeouts := []*string{fc.ConnectTimeout, fc.TLSTimeout, fc.FirstByteTimeout, fc.RequestTimeout}
+	for i, k := range next.timeoutKeys() {
+		if v := fileTimeouts[i]; v != nil {
+			d, err := parseTimeout(k.key, *v)
+			if err != nil {
+				return fail(keyLine(data, k.key), "%s", err)
+			}
+			*k.dst = d
+		}
 	}
 	if md.IsDefined("tags") {
 		next.Tags = tags
@@ -358,6 +408,15 @@ func applyEnv(getenv func(string) string, cfg *Config) error {
 			if _, err := cfg.validate(); err != nil {
 				return fmt.Errorf("environment %s: %w", e.name, err)
 			}
+		}
+	}
+	for _, k := range cfg.timeoutKeys() {
+		if v := getenv(k.env); v != "" {
+			d, err := parseTimeout(k.env, v)
+			if err != nil {
+				return fmt.Errorf("environment %w", err)
+			}
+			*k.dst = d
 		}
 	}
 	if v := getenv("KEYPAIR_PPK_VERSION"); v != "" {

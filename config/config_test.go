@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // writeConfig writes body as $XDG_CONFIG_HOME/keypair/config.toml in a temp
@@ -250,5 +251,20 @@ func TestLoadRefusesFilesThatBlockOrNeverEnd(t *testing.T) {
 				t.Fatalf("Load = %v, want an error naming %s", err, path)
 			}
 		})
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	getenv, _ := writeConfig(t, "connect_timeout = \"3s\"\nrequest_timeout = \"2m\"\n", map[string]string{"KEYPAIR_REQUEST_TIMEOUT": "90s"})
+	cfg, err := Load(getenv, Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Timeouts != (Timeouts{Connect: 3 * time.Second, Request: 90 * time.Second}) {
+		t.Errorf("timeouts %+v", cfg.Timeouts)
+	}
+	getenv, _ = writeConfig(t, "region = \"x\"\nfirst_byte_timeout = \"soon\"\n", nil)
+	if _, err := Load(getenv, Flags{}); err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "first_byte_timeout") {
+		t.Errorf("bad timeout: %v", err)
 	}
 }
