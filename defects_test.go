@@ -365,3 +365,50 @@ func TestHungServerTimesOut(t *testing.T) {
 		t.Errorf("a key file exists: %v", err)
 	}
 }
+
+// Issue 9, item 6: an oversized "private key" from the server is refused
+// and the pair EC2 says it made is deleted again. (The gzip bomb is
+// awsapi's TestGzipBombIsCapped.)
+func TestOversizedAnswers(t *testing.T) {
+	c, srv := awsCLI(t)
+	// 1 MiB, well over awsapi.MaxKeyMaterialBytes (awsapi's own tests send 50 MB).
+	srv.Inject(ec2test.Fault{Kind: ec2test.HugeKeyMaterial, Action: "CreateKeyPair", Times: 1, Size: 1 << 20})
+	out := filepath.Join(c.home, "big.pem")
+	r := c.run("", "create", "--batch", "--name", "big", "--type", "ed25519", "--out", out)
+	if r.code != exitFailed || !strings.Contains(r.stderr, "deleted from EC2 again") {
+		t.Errorf("huge key material: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the oversized key was saved: %v", err)
+	}
+	if n := len(srv.KeyPairs("us-east-1")); n != 0 {
+		t.Errorf("%d pairs left in EC2", n)
+	}
+}
+
+// Issue 9, item 9: pre-checks that passed and then failed after EC2 had
+// made the pair. Names whose default path is too long, a 256-byte --out
+// file name, a dangling ~/.ssh symlink: refused with exit 2 before EC2 is
+// called.
+func TestPreCheckCatchesWhatTheWriterWouldRefuse(t *testing.T) {
+	c, srv := awsCLI(t)
+	long := strings.Repeat("n", 252) // 252 + ".pem" = 256 bytes, over NAME_MAX
+	cases := map[string][]string{
+		"252-character name, default path": {"--name", long},
+		"256-byte --out file name":         {"--name", "k", "--out", filepath.Join(c.home, strings.Repeat("f", 256))},
+	}
+	for name, args := range cases {
+		r := c.run("", append([]string{"create", "--batch", "--type", "ed25519"}, args...)...)
+		if r.code != exitUsage {
+			t.Errorf("%s: exit %d, stderr:\n%s", name, r.code, r.stderr)
+		}
+	}
+	// ~/.ssh is a symlink to nowhere.
+	os.Symlink(filepath.Join(c.home, "gone"), filepath.Join(c.home, ".ssh"))
+	if r := c.run("", "create", "--batch", "--name", "k", "--type", "ed25519"); r.code != exitUsage {
+		t.Errorf("dangling ~/.ssh: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if a := actions(srv); len(a) != 0 {
+		t.Errorf("EC2 was called: %v", a)
+	}
+}
