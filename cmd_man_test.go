@@ -17,7 +17,7 @@ func runMan(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	a := &app{stdout: &stdout, stderr: &stderr, getenv: os.Getenv, stdin: strings.NewReader("")}
-	root := a.rootCommand()
+	root := a.rootCommand(nil)
 	wired := false
 	for _, c := range root.Commands() {
 		if c.Name() == "man" {

@@ -412,3 +412,31 @@ func TestPreCheckCatchesWhatTheWriterWouldRefuse(t *testing.T) {
 		t.Errorf("EC2 was called: %v", a)
 	}
 }
+
+// Issue 14: only the subcommand being run is built; help, completion and
+// unknown names get the full tree.
+func TestCommandTreeIsBuiltForTheRun(t *testing.T) {
+	a := &app{}
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"list"}, 1},
+		{[]string{"--region", "create", "version"}, 1}, // "create" is --region's value
+		{[]string{}, 0},
+		{[]string{"-v"}, 0},
+		{[]string{"--help"}, 7},
+		{[]string{"help", "create"}, 7},
+		{[]string{"__complete", "cr"}, 7},
+		{[]string{"lis"}, 7},
+		{nil, 7},
+	} {
+		root := a.rootCommand(tc.args)
+		if n := len(root.Commands()); n != tc.want {
+			t.Errorf("%q: %d subcommands, want %d", tc.args, n, tc.want)
+		}
+	}
+	if root := a.rootCommand([]string{"--region", "create", "version"}); root.Commands()[0].Name() != "version" {
+		t.Errorf("built %s", root.Commands()[0].Name())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -59,7 +60,7 @@ func main() {
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, a *app) int {
-	root := a.rootCommand()
+	root := a.rootCommand(args)
 	root.SetArgs(args)
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
@@ -71,7 +72,12 @@ func run(ctx context.Context, args []string, a *app) int {
 	return exitCode(err)
 }
 
-func (a *app) rootCommand() *cobra.Command {
+// rootCommand builds the command tree for args: the root and only the
+// subcommand being run, which is all most runs need (building every
+// command's flags costs start-up time); the full tree for help, completion,
+// the man page, and a name cobra must suggest a correction for. nil args
+// means the full tree.
+func (a *app) rootCommand(args []string) *cobra.Command {
 	var showVersion bool
 	root := &cobra.Command{
 		Use:   "keypair",
@@ -110,16 +116,55 @@ before anything was done.`,
 	pf.StringVar(&a.global.region, "region", "", "AWS region (default: AWS_REGION, the config file, or the AWS profile's region)")
 	pf.StringVar(&a.global.profile, "profile", "", "AWS profile from ~/.aws/config (default: AWS_PROFILE)")
 	pf.StringVar(&a.global.endpointURL, "endpoint-url", "", "EC2 endpoint URL, e.g. a local stand-in (default: AWS_ENDPOINT_URL_EC2 or the region's endpoint)")
-	root.AddCommand(
-		a.createCommand(),
-		a.importCommand(),
-		a.listCommand(),
-		a.deleteCommand(),
-		a.fingerprintCommand(),
-		a.versionCommand(),
-		a.manCommand(),
-	)
+	subcommands := []struct {
+		name  string
+		build func() *cobra.Command
+	}{
+		{"create", a.createCommand},
+		{"import", a.importCommand},
+		{"list", a.listCommand},
+		{"delete", a.deleteCommand},
+		{"fingerprint", a.fingerprintCommand},
+		{"version", a.versionCommand},
+		{"man", a.manCommand},
+	}
+	name, wantsHelp := subcommandOf(args)
+	for _, sc := range subcommands {
+		if args != nil && sc.name == name && sc.name != "man" {
+			root.AddCommand(sc.build())
+			return root
+		}
+	}
+	if args != nil && name == "" && !wantsHelp {
+		return root // the form, or --version
+	}
+	for _, sc := range subcommands {
+		root.AddCommand(sc.build())
+	}
 	return root
+}
+
+// globalValueFlags are the root's flags that take a value as the next word.
+var globalValueFlags = map[string]bool{"--region": true, "--profile": true, "--endpoint-url": true}
+
+// subcommandOf finds the subcommand name in args (the first word that is
+// not a flag or a global flag's value) and whether help is asked for.
+func subcommandOf(args []string) (name string, help bool) {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			return "", help
+		case arg == "-h" || arg == "--help":
+			help = true
+		case globalValueFlags[arg]:
+			i++ // its value
+		case strings.HasPrefix(arg, "-"):
+		default:
+			return arg, help
+		}
+	}
+	return "", help
 }
 
 // noArgs refuses positional arguments with a usage error (exit 2).

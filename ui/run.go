@@ -79,6 +79,9 @@ type Result struct {
 	Notes []string
 }
 
+// frameRate is the renderer's frames per second (see Run).
+const frameRate = 30
+
 // Run runs the app until the user quits or ctx ends. The error is the
 // program's (terminal trouble, ctx cancelled); what the user did is in Result.
 func Run(ctx context.Context, opts Options) (*Result, error) {
@@ -96,6 +99,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		tea.WithContext(ctx),
 		tea.WithOutput(out),
 		tea.WithEnvironment(opts.Env),
+		// Bubble Tea v2.1 wakes up on a frame ticker even when nothing
+		// changed (it cannot be turned off); 30 frames a second halves the
+		// idle wake-ups of the default 60 and still draws a keystroke
+		// within 33 ms. Served sessions (keypair serve) add up.
+		tea.WithFPS(frameRate),
 	}
 	popts = append(popts, opts.programOptions...)
 	if opts.Input != nil {
