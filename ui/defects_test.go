@@ -377,3 +377,18 @@ func TestColoursReachWCAGAA(t *testing.T) {
 		}
 	}
 }
+
+// A complete request carries RSA's default size; switching the type to
+// ED25519 in the form must not turn that size into a problem.
+func TestSwitchingTypeDropsRSABits(t *testing.T) {
+	opts := testOptions(t, nil)
+	opts.Request.Type, opts.Request.Bits = keys.RSA, keys.DefaultRSABits
+	m := newTestModel(t, opts)
+	typeText(t, m, "web")
+	press(t, m, "tab")
+	press(t, m, "right")
+	if got := m.form.request(); got.Type != keys.ED25519 || got.Bits != 0 {
+		t.Fatalf("request %+v", got)
+	}
+	dontWantScreen(t, m, "fixed size")
+}

@@ -207,6 +207,9 @@ func (f *formScreen) request() pair.Request {
 		Region:  f.region,
 		Profile: f.profile,
 	}
+	if r.Type != keys.RSA {
+		r.Bits = 0 // a size given for RSA (--bits) means nothing for another type
+	}
 	if r.Format == keys.PPK {
 		r.PPKVersion, _ = strconv.Atoi(f.ppk.value())
 	}
