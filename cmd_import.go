@@ -48,15 +48,18 @@ reads standard input. EC2 accepts RSA (1024, 2048, 4096 bits) and ED25519 keys.`
 	return cmd
 }
 
-// importResult is the --json object of `keypair import`.
+// importResult is the --json object of `keypair import`, in the one JSON
+// vocabulary (README).
 type importResult struct {
-	KeyName           string `json:"keyName"`
-	KeyPairID         string `json:"keyPairId"`
-	KeyFingerprint    string `json:"keyFingerprint"`
-	KeyType           string `json:"keyType"`
-	Region            string `json:"region"`
-	PublicKey         string `json:"publicKey"`
-	SHA256Fingerprint string `json:"sha256Fingerprint"`
+	KeyName           string     `json:"keyName"`
+	KeyPairID         string     `json:"keyPairId"`
+	KeyFingerprint    string     `json:"keyFingerprint"`
+	KeyType           string     `json:"keyType"`
+	Region            string     `json:"region"`
+	PublicKey         string     `json:"publicKey"`
+	SHA256Fingerprint string     `json:"sha256Fingerprint"`
+	MD5Fingerprint    string     `json:"md5Fingerprint"`
+	Tags              []pair.Tag `json:"tags"`
 }
 
 func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
@@ -113,7 +116,10 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	res := importResult{
 		KeyName: termtext.Clean(out.KeyName), KeyPairID: termtext.Clean(out.KeyPairID),
 		KeyFingerprint: termtext.Clean(out.KeyFingerprint), KeyType: string(kt), Region: client.Region(),
-		PublicKey: line[:len(line)-1], SHA256Fingerprint: fps.SHA256,
+		PublicKey: line[:len(line)-1], SHA256Fingerprint: fps.SHA256, MD5Fingerprint: fps.MD5, Tags: req.Tags,
+	}
+	if res.Tags == nil {
+		res.Tags = []pair.Tag{}
 	}
 	if res.KeyName == "" {
 		res.KeyName = o.name
