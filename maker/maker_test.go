@@ -465,3 +465,26 @@ func TestWorldWritableFolderWarns(t *testing.T) {
 		t.Errorf("warnings: %q", made.Warnings)
 	}
 }
+
+// Close settles what a front end never saw: a pair made, its key neither
+// saved nor discarded (the app ended before the answer reached it).
+func TestCloseDeletesPairsNeverSaved(t *testing.T) {
+	api := &fakeEC2{}
+	p := &Pipeline{API: api}
+	kept, err := makeOf(t, p, req(pair.SourceAWS, keys.ED25519, keys.PEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Save(context.Background(), kept, filepath.Join(t.TempDir(), "web.pem")); err != nil {
+		t.Fatal(err)
+	}
+	r := req(pair.SourceAWS, keys.ED25519, keys.PEM)
+	r.Name = "lost"
+	if _, err := makeOf(t, p, r); err != nil {
+		t.Fatal(err)
+	}
+	ds := p.Close(context.Background())
+	if len(ds) != 1 || ds[0].Name != "lost" || !ds[0].Deleted || len(api.deleted) != 1 || api.deleted[0] != "lost" {
+		t.Fatalf("close %+v, deleted %v", ds, api.deleted)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keypair-dev/keypair/awsapi"
@@ -75,6 +76,60 @@ type Pipeline struct {
 	// CallTimeout bounds a creating call that runs on after a cancel; 0
 	// means DefaultCallTimeout.
 	CallTimeout time.Duration
+
+	// The pairs EC2 made whose keys are held in memory, not yet saved or
+	// discarded, and the creating calls still running: what Close settles.
+	mu       sync.Mutex
+	orphans  map[string]*Made // by key pair name
+	settled  []*Discarded     // pairs made after a cancel and deleted again
+	inflight sync.WaitGroup
+}
+
+// settle records a pair the pipeline deleted on its own (made after a
+// cancel), so that Close can tell a front end that never saw the answer.
+func (p *Pipeline) settle(d *Discarded) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.settled = append(p.settled, d)
+}
+
+// hold records made as a pair in EC2 whose key is only in memory.
+func (p *Pipeline) hold(made *Made) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.orphans == nil {
+		p.orphans = map[string]*Made{}
+	}
+	p.orphans[made.Request.Name] = made
+}
+
+// release forgets the pair name: its key was saved, or it was deleted.
+func (p *Pipeline) release(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.orphans, name)
+}
+
+// Close settles what a front end may not have seen before it ended (a
+// signal or a closed terminal ends the app while EC2 is still answering):
+// it waits for the creating calls still running, then discards every pair
+// EC2 made whose key was neither saved nor discarded. Each result says
+// what happened, for a note on the way out, together with the pairs made
+// after a cancel that the pipeline deleted on its own.
+func (p *Pipeline) Close(ctx context.Context) []*Discarded {
+	p.inflight.Wait()
+	p.mu.Lock()
+	var left []*Made
+	for _, m := range p.orphans {
+		left = append(left, m)
+	}
+	out := p.settled
+	p.settled = nil
+	p.mu.Unlock()
+	for _, m := range left {
+		out = append(out, p.Discard(ctx, m))
+	}
+	return out
 }
 
 // Plan is a request checked and ready to run.
@@ -237,6 +292,8 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 	if ctx.Err() != nil {
 		return nil, &CanceledError{Name: req.Name, Region: req.Region}
 	}
+	p.inflight.Add(1)
+	defer p.inflight.Done()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()
 	out, err := p.API.CreateKeyPair(cctx, awsapi.CreateInput{
@@ -244,6 +301,7 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 	})
 	if err == nil && ctx.Err() != nil {
 		derr := p.rollback(ctx, req.Name)
+		p.settle(&Discarded{Name: req.Name, Region: req.Region, InEC2: true, Deleted: derr == nil, Err: derr})
 		return nil, &CanceledError{Name: req.Name, Region: req.Region, Made: true, RolledBack: derr == nil, RollbackErr: derr}
 	}
 	if err != nil {
@@ -255,6 +313,7 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 		return nil, err
 	}
 	made := &Made{Request: req, Region: req.Region, InEC2: true}
+	p.hold(made)
 	made.KeyPairID = termtext.Clean(out.KeyPairID)
 	made.KeyFingerprint = termtext.Clean(out.KeyFingerprint)
 	// From here on EC2 holds the pair and we hold the only copy of its
@@ -376,6 +435,7 @@ func (p *Pipeline) Save(ctx context.Context, made *Made, path string) error {
 	if err := p.write(made, path); err != nil {
 		return err
 	}
+	p.release(made.Request.Name)
 	if made.Request.Source != pair.SourceLocal || made.InEC2 {
 		return nil
 	}
@@ -426,6 +486,8 @@ func (p *Pipeline) importSaved(ctx context.Context, made *Made) error {
 	req := made.Request
 	// As for CreateKeyPair: run to the answer even after a cancel, so that
 	// what happened is known.
+	p.inflight.Add(1)
+	defer p.inflight.Done()
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()
 	out, err := p.API.ImportKeyPair(ictx, awsapi.ImportInput{Name: req.Name, PublicKey: []byte(made.PublicKey), Tags: req.Tags})
@@ -525,6 +587,7 @@ func (p *Pipeline) Discard(ctx context.Context, made *Made) *Discarded {
 	d := &Discarded{Name: made.Request.Name, Region: made.Region, InEC2: true}
 	d.Err = p.rollback(ctx, made.Request.Name)
 	d.Deleted = d.Err == nil
+	p.release(made.Request.Name)
 	made.InEC2 = !d.Deleted
 	made.Key, made.File = nil, nil
 	return d

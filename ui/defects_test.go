@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -391,4 +392,32 @@ func TestSwitchingTypeDropsRSABits(t *testing.T) {
 		t.Fatalf("request %+v", got)
 	}
 	dontWantScreen(t, m, "fixed size")
+}
+
+// Issue 9, item 2: a signal (SIGHUP from a dropped SSH session) ends the
+// app while EC2 is still making the pair. Run waits for the answer and the
+// pair is deleted again: nothing is left in EC2 without its key.
+func TestSignalWhileEC2MakesThePairLeavesNothing(t *testing.T) {
+	fake := newFakeAWS()
+	fake.createBlock = make(chan struct{})
+	s := startSession(t, testOptions(t, fake), colorprofile.TrueColor)
+	s.waitFor("credentials: ok")
+	s.send("hup", kCtrlS)
+	s.waitFor("EC2 is creating the key pair \"hup\"")
+	s.cancel() // the signal
+	time.Sleep(50 * time.Millisecond)
+	close(fake.createBlock) // EC2 answers after the app has gone
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if len(fake.deletes) != 1 || fake.deletes[0] != "hup" {
+		t.Fatalf("deletes %v: the pair EC2 made is left without its key", fake.deletes)
+	}
+	if s.res == nil || len(s.res.Notes) == 0 {
+		t.Errorf("no note on the way out: %+v", s.res)
+	}
 }

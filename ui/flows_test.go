@@ -44,6 +44,8 @@ type session struct {
 	res  *Result
 	err  error
 	raw  *lockedBuffer
+	// cancel ends the program as a signal does (main cancels Run's context).
+	cancel context.CancelFunc
 }
 
 type lockedBuffer struct {
@@ -72,6 +74,7 @@ func startSession(t *testing.T, opts Options, profile colorprofile.Profile) *ses
 	opts.Output = multiWriter{term, s.raw}
 	opts.programOptions = []tea.ProgramOption{tea.WithWindowSize(80, 24), tea.WithColorProfile(profile)}
 	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
 	t.Cleanup(func() {
 		cancel()
 		select {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -94,6 +95,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if out == nil {
 		out = os.Stderr
 	}
+	var built pipelines
+	if newPipe := opts.NewPipeline; newPipe != nil {
+		opts.NewPipeline = func(ctx context.Context) (*maker.Pipeline, error) {
+			p, err := newPipe(ctx)
+			built.add(p)
+			return p, err
+		}
+	}
 	m := New(ctx, opts)
 	popts := []tea.ProgramOption{
 		tea.WithContext(ctx),
@@ -117,13 +126,41 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if m.unsaved() {
 		m.result.Discarded = true // ended (ctx, signal) with a key never saved
 	}
-	if h := m.held(); h != nil && h.made.Orphan() {
-		// The program ended (a signal, a closed terminal) with the only copy
-		// of an EC2-made pair's private key unsaved: the pipeline deletes
-		// the pair under its own timeout, so that neither half is left.
-		d := h.pipe.Discard(ctx, h.made)
-		note, _ := discardNote(d)
-		m.result.Notes = append(m.result.Notes, note)
+	// The program ended (a signal, a closed terminal) perhaps while EC2 was
+	// still making a pair, or with the only copy of an EC2-made pair's key
+	// unsaved: each pipeline waits for its calls and deletes such pairs
+	// under its own timeout, so that neither half is left.
+	for _, p := range built.all() {
+		for _, d := range p.Close(ctx) {
+			note, _ := discardNote(d)
+			m.result.Notes = append(m.result.Notes, note)
+		}
 	}
 	return m.Result(), err
+}
+
+// pipelines are the pipelines the app built, for Run to Close at the end.
+type pipelines struct {
+	mu   sync.Mutex
+	list []*maker.Pipeline
+}
+
+func (ps *pipelines) add(p *maker.Pipeline) {
+	if p == nil {
+		return
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for _, q := range ps.list {
+		if q == p {
+			return
+		}
+	}
+	ps.list = append(ps.list, p)
+}
+
+func (ps *pipelines) all() []*maker.Pipeline {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return append([]*maker.Pipeline(nil), ps.list...)
 }
