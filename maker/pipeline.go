@@ -82,7 +82,20 @@ type Pipeline struct {
 	mu       sync.Mutex
 	orphans  map[string]*Made // by key pair name
 	settled  []*Discarded     // pairs made after a cancel and deleted again
+	closed   bool             // Close has begun: no creating call may start
 	inflight sync.WaitGroup
+}
+
+// begin registers a creating call about to start; false once Close has
+// begun, so that no call can start after Close waited for the others.
+func (p *Pipeline) begin() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.inflight.Add(1)
+	return true
 }
 
 // settle records a pair the pipeline deleted on its own (made after a
@@ -117,6 +130,9 @@ func (p *Pipeline) release(name string) {
 // what happened, for a note on the way out, together with the pairs made
 // after a cancel that the pipeline deleted on its own.
 func (p *Pipeline) Close(ctx context.Context) []*Discarded {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
 	p.inflight.Wait()
 	p.mu.Lock()
 	var left []*Made
@@ -289,10 +305,9 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 	// have made the pair, and only its answer can tell. So the call runs to
 	// its answer under a bound of its own, and a pair made after the cancel
 	// is deleted again.
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || !p.begin() {
 		return nil, &CanceledError{Name: req.Name, Region: req.Region}
 	}
-	p.inflight.Add(1)
 	defer p.inflight.Done()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()
@@ -486,7 +501,9 @@ func (p *Pipeline) importSaved(ctx context.Context, made *Made) error {
 	req := made.Request
 	// As for CreateKeyPair: run to the answer even after a cancel, so that
 	// what happened is known.
-	p.inflight.Add(1)
+	if !p.begin() {
+		return &ImportFailedError{Name: req.Name, Region: req.Region, Path: made.Path, Err: &CanceledError{Name: req.Name, Region: req.Region}}
+	}
 	defer p.inflight.Done()
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()

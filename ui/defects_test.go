@@ -404,6 +404,17 @@ func TestSignalWhileEC2MakesThePairLeavesNothing(t *testing.T) {
 	s.waitFor("credentials: ok")
 	s.send("hup", kCtrlS)
 	s.waitFor("EC2 is creating the key pair \"hup\"")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		fake.mu.Lock()
+		sent := len(fake.creates)
+		fake.mu.Unlock()
+		if sent == 1 {
+			break // EC2 holds the request
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("CreateKeyPair never reached EC2")
+		}
+	}
 	s.cancel() // the signal
 	time.Sleep(50 * time.Millisecond)
 	close(fake.createBlock) // EC2 answers after the app has gone
