@@ -186,10 +186,11 @@ func Normalize(req pair.Request) pair.Request {
 	return req
 }
 
-// Plan checks everything that can be checked before anything is made, and
-// returns every problem at once: the request's rules (*InvalidRequestError),
-// AWS not reachable for a source that needs it (*NoAWSError), and a save
-// path that cannot be written (*TargetError). path "" skips the path check
+// Plan checks everything that can be checked before anything is made, in
+// this order, and returns the first kind of problem it finds: the
+// request's rules (*InvalidRequestError, every broken rule at once), AWS
+// not reachable for a source that needs it (*NoAWSError), a save path that
+// cannot be written (*TargetError). path "" skips the path check
 // (the interactive app chooses the path after the key exists and checks it
 // then); "-" means standard output. Nothing is written or sent.
 func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
