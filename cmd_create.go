@@ -196,7 +196,7 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		case errors.As(err, &inv):
 			return invalidRequest(inv.Errs)
 		case errors.As(err, &target):
-			return usagef("--out %s: %v (nothing was made)", out, target.Err)
+			return usagef("--out %s: %s. Nothing was made.", termtext.Clean(out), strings.TrimRight(termtext.ForUser(target.Err.Error()), "."))
 		}
 		return err
 	}

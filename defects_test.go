@@ -119,21 +119,11 @@ func TestHelpNamesPKCS1(t *testing.T) {
 
 // Defect 21: an unwritable --out was exit 1 for local and offline (2 for aws).
 func TestUnwritableOutIsRefusedForEverySource(t *testing.T) {
-	if os.Geteuid() == 0 {
-		// root writes anywhere: use a folder that is not there instead
-		t.Log("running as root: an unwritable folder is simulated by a missing one")
-	}
 	c := newCLI(t)
-	dir := filepath.Join(c.home, "ro")
-	if err := os.Mkdir(dir, 0o500); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "k.pem")
-	if os.Geteuid() == 0 {
-		out = filepath.Join(c.home, "missing", "k.pem")
-	}
-	r := c.run("", "create", "--batch", "--source", "offline", "--name", "k", "--type", "ed25519", "--out", out)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "nothing was made") {
+	// /proc takes no new files, for root too; on main before the fix this
+	// was exit 1 for offline (the save failed after the key was made).
+	r := c.run("", "create", "--batch", "--source", "offline", "--name", "k", "--type", "ed25519", "--out", "/proc/keypair-test.pem")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "Nothing was made.") || strings.Contains(r.stderr, ") (") {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
