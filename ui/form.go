@@ -76,6 +76,7 @@ func (c *choice) view(st *Styles) string {
 // problem is one thing that blocks Create, and the field to fix it in.
 type problem struct {
 	at   focusID
+	key  string // the field, as pair.FieldError.Key names it
 	text string
 }
 
@@ -239,7 +240,7 @@ func (f *formScreen) validate() {
 		} else {
 			f.errs[key] = msg
 		}
-		f.probs = append(f.probs, problem{at: at, text: key + ": " + msg})
+		f.probs = append(f.probs, problem{at: at, key: key, text: key + ": " + msg})
 	}
 	for _, e := range f.request().Validate() {
 		if e != nil {
@@ -845,13 +846,21 @@ func (f *formScreen) view() body {
 		btn = st.Button.Render(text)
 	}
 	add(label(focusID{kind: fieldCreate}, "") + btn)
-	if n := len(f.probs); n > 0 {
+	// The list holds what is shown beside the fields: an empty name nobody
+	// typed into waits, here too, for a submit attempt.
+	var shown []problem
+	for _, p := range f.probs {
+		if !f.quiet(p.key) {
+			shown = append(shown, p)
+		}
+	}
+	if n := len(shown); n > 0 {
 		why := "✗ cannot create yet: " + itoa(n) + " problem"
 		if n > 1 {
 			why += "s"
 		}
 		block(labelCol, "E", st.Error, why+":")
-		for _, p := range f.probs {
+		for _, p := range shown {
 			block(labelCol+2, "E", st.Error, "• "+p.text)
 		}
 	}
