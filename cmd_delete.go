@@ -73,6 +73,9 @@ func (a *app) runDelete(ctx context.Context, o *deleteOptions) error {
 		if err != nil {
 			return err
 		}
+		if out.DryRun.Ignored {
+			return fmt.Errorf("the endpoint ignored the dry run and deleted the key pair %q from %s for real", termtext.Clean(name), region)
+		}
 		return a.printDryRun(o.json, &maker.DryRunResult{Action: "DeleteKeyPair", KeyName: name, Region: region,
 			Permitted: out.DryRun.Permitted, Message: termtext.Clean(out.DryRun.Message)})
 	}

@@ -108,6 +108,10 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	if err != nil {
 		return err
 	}
+	if out.DryRun != nil && out.DryRun.Ignored {
+		return fmt.Errorf("the endpoint ignored the dry run and imported the key pair %q into %s for real (keypair delete %s removes it)",
+			termtext.Clean(o.name), client.Region(), termtext.ShellQuote(o.name))
+	}
 	if out.DryRun != nil {
 		return a.printDryRun(o.json, &maker.DryRunResult{Action: maker.ActionImport, KeyName: o.name, Source: pair.SourceLocal,
 			Region: client.Region(), Permitted: out.DryRun.Permitted, Message: termtext.Clean(out.DryRun.Message)})

@@ -39,6 +39,10 @@ type DryRunResult struct {
 	Permitted bool
 	// Message is EC2's explanation (cleaned), e.g. which action was denied.
 	Message string
+	// Ignored says the endpoint carried the request out instead of only
+	// checking it (an EC2 look-alike that ignores DryRun): something WAS
+	// made or deleted, and Permitted is false.
+	Ignored bool
 }
 
 // CreateInput is a CreateKeyPair request.
@@ -420,7 +424,7 @@ func cleanTags(in []types.Tag) []pair.Tag {
 func str(p *string) string { return termtext.Clean(aws.ToString(p)) }
 
 func dryRunIgnored() *DryRunResult {
-	return &DryRunResult{Permitted: true, Message: "EC2 carried out the request instead of only checking it (dry run ignored)"}
+	return &DryRunResult{Ignored: true, Message: "the endpoint carried out the request instead of only checking it (it ignored DryRun)"}
 }
 
 // CreateKeyPair asks EC2 to make a key pair. KeyMaterial keeps its line

@@ -178,6 +178,11 @@ func (b *cappedBody) Close() error { return b.rc.Close() }
 // tooLargeError is the read error of an answer body past its cap.
 type tooLargeError struct{ Limit int64 }
 
+// RetryableError tells the SDK's retryer never to retry an answer that was
+// too large: EC2 acted on it (a retry of CreateKeyPair would only find the
+// name taken, and look like a lost answer).
+func (e *tooLargeError) RetryableError() bool { return false }
+
 func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("the answer is larger than %s", byteSize(e.Limit))
 }

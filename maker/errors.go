@@ -168,6 +168,24 @@ func (e *CanceledError) Error() string {
 // Is makes errors.Is(err, context.Canceled) true for a CanceledError.
 func (e *CanceledError) Is(target error) bool { return target == context.Canceled }
 
+// DryRunIgnoredError is a dry run the endpoint carried out for real (an
+// EC2 look-alike that ignores DryRun): the pair was made, and the pipeline
+// deleted it again (RolledBack) or could not.
+type DryRunIgnoredError struct {
+	Action       Action
+	Name, Region string
+	RolledBack   bool
+	RollbackErr  error
+}
+
+func (e *DryRunIgnoredError) Error() string {
+	s := fmt.Sprintf("the endpoint ignored the dry run and carried out %s of %q for real", e.Action, e.Name)
+	if e.RolledBack {
+		return s + ", so the key pair was deleted again: nothing was left behind"
+	}
+	return s + fmt.Sprintf(", and deleting the key pair again failed (%s): it is in %s without a kept private key", sentenceBody(e.RollbackErr), e.Region)
+}
+
 // NameTakenError says a pair of the name exists with another public key.
 type NameTakenError struct{ Name string }
 

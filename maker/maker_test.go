@@ -26,12 +26,17 @@ type fakeEC2 struct {
 	// importActs: the import takes effect before importErr is returned (a lost answer).
 	importActs bool
 	pairs      []awsapi.KeyPairInfo // what DescribeKeyPairs lists
+	// ignoreDryRun: an EC2 look-alike that carries a dry run out for real.
+	ignoreDryRun bool
 }
 
 func (f *fakeEC2) CreateKeyPair(_ context.Context, in awsapi.CreateInput) (*awsapi.CreateOutput, error) {
 	f.calls = append(f.calls, "CreateKeyPair")
 	if f.createErr != nil {
 		return nil, f.createErr
+	}
+	if in.DryRun && f.ignoreDryRun {
+		return &awsapi.CreateOutput{KeyName: in.Name, DryRun: &awsapi.DryRunResult{Ignored: true}}, nil
 	}
 	if in.DryRun {
 		return &awsapi.CreateOutput{DryRun: &awsapi.DryRunResult{Permitted: true}}, nil
@@ -486,5 +491,18 @@ func TestCloseDeletesPairsNeverSaved(t *testing.T) {
 	ds := p.Close(context.Background())
 	if len(ds) != 1 || ds[0].Name != "lost" || !ds[0].Deleted || len(api.deleted) != 1 || api.deleted[0] != "lost" {
 		t.Fatalf("close %+v, deleted %v", ds, api.deleted)
+	}
+}
+
+// A dry run that the endpoint carried out for real is no "permitted": the
+// pair it made is deleted again and the run fails.
+func TestIgnoredDryRunIsUndone(t *testing.T) {
+	api := &fakeEC2{ignoreDryRun: true}
+	r := req(pair.SourceAWS, keys.ED25519, keys.PEM)
+	r.DryRun = true
+	_, d, err := (&Pipeline{API: api}).Run(context.Background(), r, "")
+	var ie *DryRunIgnoredError
+	if d != nil || !errors.As(err, &ie) || !ie.RolledBack || len(api.deleted) != 1 {
+		t.Fatalf("dry run %+v, err %v, deleted %v", d, err, api.deleted)
 	}
 }

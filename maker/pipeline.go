@@ -277,6 +277,12 @@ func (p *Pipeline) DryRun(ctx context.Context, plan *Plan) (*DryRunResult, error
 	if d == nil {
 		return nil, errors.New("EC2 did not answer the dry run as a dry run")
 	}
+	if d.Ignored {
+		// The endpoint made (or imported) the pair for real: undo it, since
+		// a dry run was asked for and no key of it is kept.
+		derr := p.rollback(ctx, req.Name)
+		return nil, &DryRunIgnoredError{Action: plan.Action, Name: req.Name, Region: req.Region, RolledBack: derr == nil, RollbackErr: derr}
+	}
 	res.Permitted, res.Message = d.Permitted, termtext.Clean(d.Message)
 	return res, nil
 }
@@ -315,10 +321,17 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 	out, err := p.API.CreateKeyPair(cctx, awsapi.CreateInput{
 		Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags,
 	})
+	var lateWarning string
 	if err == nil && ctx.Err() != nil {
 		derr := p.rollback(ctx, req.Name)
-		p.settle(&Discarded{Name: req.Name, Region: req.Region, InEC2: true, Deleted: derr == nil, Err: derr})
-		return nil, &CanceledError{Name: req.Name, Region: req.Region, Made: true, RolledBack: derr == nil, RollbackErr: derr}
+		if derr == nil {
+			p.settle(&Discarded{Name: req.Name, Region: req.Region, InEC2: true, Deleted: true})
+			return nil, &CanceledError{Name: req.Name, Region: req.Region, Made: true, RolledBack: true}
+		}
+		// The pair stays and so must its key: hand it on to be saved, as
+		// if the cancel had come too late.
+		lateWarning = fmt.Sprintf("The run was cancelled while EC2 made the key pair %q, and deleting it again failed (%s), so its private key is kept to be saved instead.",
+			req.Name, sentenceBody(derr))
 	}
 	if err != nil {
 		if awsapi.KindOf(err) == awsapi.BadAnswer {
@@ -329,6 +342,9 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 		return nil, err
 	}
 	made := &Made{Request: req, Region: req.Region, InEC2: true}
+	if lateWarning != "" {
+		made.Warnings = append(made.Warnings, lateWarning)
+	}
 	p.hold(made)
 	made.KeyPairID = termtext.Clean(out.KeyPairID)
 	made.KeyFingerprint = termtext.Clean(out.KeyFingerprint)
@@ -376,8 +392,8 @@ func (p *Pipeline) unusableAnswer(ctx context.Context, req pair.Request, cause e
 }
 
 func (p *Pipeline) makeHere(ctx context.Context, req pair.Request) (*Made, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if ctx.Err() != nil {
+		return nil, &CanceledError{Name: req.Name, Region: req.Region}
 	}
 	key, err := keys.Generate(req.Type, req.Bits, p.Rand)
 	if err != nil {
@@ -563,8 +579,14 @@ func (p *Pipeline) findOurs(ctx context.Context, made *Made) (*awsapi.KeyPairInf
 		if kp.KeyName != made.Request.Name {
 			continue
 		}
-		if samePublicKey(kp.PublicKey, made.Key) {
+		switch {
+		case samePublicKey(kp.PublicKey, made.Key):
 			return &pairs[i], nil
+		case kp.PublicKey == "" && kp.KeyFingerprint != "" && termtext.Clean(kp.KeyFingerprint) == made.KeyFingerprint:
+			// No public key in the answer: the EC2 fingerprint tells as well.
+			return &pairs[i], nil
+		case kp.PublicKey == "":
+			return nil, fmt.Errorf("EC2 lists a key pair %q but not its public key, so it cannot be told whether it is this one", made.Request.Name)
 		}
 		return nil, &NameTakenError{Name: made.Request.Name}
 	}
@@ -607,7 +629,11 @@ func (p *Pipeline) Discard(ctx context.Context, made *Made) *Discarded {
 	d.Deleted = d.Err == nil
 	p.release(made.Request.Name)
 	made.InEC2 = !d.Deleted
-	made.Key, made.File = nil, nil
+	if d.Deleted {
+		// Only now is the key worth nothing; while the pair stays, a
+		// front end may still save it.
+		made.Key, made.File = nil, nil
+	}
 	return d
 }
 
