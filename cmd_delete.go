@@ -84,7 +84,20 @@ func (a *app) runDelete(ctx context.Context, o *deleteOptions) error {
 			return usagef("refusing to delete %q without --yes when there is no terminal to ask on", termtext.Clean(name))
 		}
 		fmt.Fprintf(a.stderr, "Delete key pair %q (%s) from %s? Type its name to confirm: ", termtext.Clean(name), termtext.Clean(pairs[0].KeyPairID), region)
-		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		// Read the answer under the command's context: ctrl+c (SIGINT) ends
+		// the question instead of waiting for a line.
+		answer := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+			answer <- line
+		}()
+		var line string
+		select {
+		case line = <-answer:
+		case <-ctx.Done():
+			fmt.Fprintln(a.stderr)
+			return &maker.CanceledError{Name: name, Region: region}
+		}
 		if strings.TrimRight(line, "\r\n") != name {
 			fmt.Fprintln(a.stderr, "Not deleted.")
 			return &silentError{code: exitFailed}

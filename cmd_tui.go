@@ -41,9 +41,9 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 		}
 		return &maker.Pipeline{API: client, Region: client.Region()}, nil
 	}
-	res, err := ui.Run(ctx, opts)
-	if err != nil {
-		return err
+	res, runErr := ui.Run(ctx, opts)
+	if res == nil {
+		return runErr
 	}
 	for _, s := range res.Saved {
 		if o.json {
@@ -60,6 +60,19 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintln(a.stderr, "keypair: "+termtext.Clean(n))
+	}
+	if runErr != nil {
+		// The program was ended (a signal, a closed terminal): what was
+		// saved and the notes are printed above; say it in a sentence.
+		if ctx.Err() != nil {
+			fmt.Fprintln(a.stderr, "keypair: interrupted")
+		} else {
+			fmt.Fprintln(a.stderr, "keypair: the terminal failed: "+termtext.ForUser(runErr.Error()))
+		}
+		return &silentError{code: exitFailed}
+	}
+	if res.Unconfirmed {
+		return &silentError{code: exitFailed} // as batch mode: the import is not known to have happened
 	}
 	if res.Discarded {
 		fmt.Fprintln(a.stderr, "keypair: a private key was discarded without being saved")

@@ -145,7 +145,8 @@ func awsNextStep(err error) string {
 		return "Run aws configure, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a --profile, or for SSO run aws sso login. keypair create --source offline needs no AWS."
 	case awsapi.LostAnswer:
 		if e.Op == "CreateKeyPair" {
-			return "The private key cannot be recovered: delete the pair and create it again: " + deleteCommandLine(e.KeyName, e.Region)
+			return "If keypair list --region " + e.Region + " shows the pair was created just now, its private key cannot be recovered: delete it (" +
+				deleteCommandLine(e.KeyName, e.Region) + ") and create it again; an older pair of that name is someone else's."
 		}
 		return "Check with: keypair list --region " + e.Region
 	case awsapi.Network, awsapi.Canceled:

@@ -125,13 +125,13 @@ func (e *ImportFailedError) Error() string {
 	}
 	switch {
 	case e.Removed && e.Path == "-":
-		return s + " Nothing was created in EC2."
+		return s + " Nothing was created in EC2; the private key already written to standard output belongs to no key pair."
 	case e.Removed:
 		return s + " Nothing was created in EC2, and the private key file was removed again."
 	case e.RemoveErr != nil:
 		return s + " Nothing was created in EC2, but removing the private key file failed (" + sentenceBody(e.RemoveErr) + "). " + kept
 	case e.NotThere:
-		return s + fmt.Sprintf(" EC2 has no key pair named %q in %s, so the import did not happen. %s", e.Name, e.Region, kept)
+		return s + fmt.Sprintf(" EC2 does not list a key pair named %q in %s (yet), so the import most likely did not happen. %s", e.Name, e.Region, kept)
 	case e.LookupErr != nil:
 		var taken *NameTakenError
 		if errors.As(e.LookupErr, &taken) {
@@ -204,6 +204,10 @@ func Refused(err error) bool {
 	switch {
 	case errors.As(err, &inv), errors.As(err, &target), errors.As(err, &noAWS):
 		return true
+	}
+	var imp *ImportFailedError
+	if errors.As(err, &imp) && !imp.Removed {
+		return false // a key file is left: something was done
 	}
 	return awsapi.KindOf(err) == awsapi.NoCredentials
 }

@@ -387,7 +387,7 @@ func TestLostImportAnswerIsCheckedNotUndone(t *testing.T) {
 		want   string
 	}{
 		{name: "went through", acts: true, wantOK: true},
-		{name: "did not happen", want: "so the import did not happen"},
+		{name: "did not happen", want: "so the import most likely did not happen"},
 		{name: "someone else's", other: true, want: "holds another public key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

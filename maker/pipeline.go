@@ -80,9 +80,10 @@ type Pipeline struct {
 	// The pairs EC2 made whose keys are held in memory, not yet saved or
 	// discarded, and the creating calls still running: what Close settles.
 	mu       sync.Mutex
-	orphans  map[string]*Made // by key pair name
-	settled  []*Discarded     // pairs made after a cancel and deleted again
-	closed   bool             // Close has begun: no creating call may start
+	orphans  map[string]*Made  // by key pair name
+	settled  []*Discarded      // pairs made after a cancel and deleted again
+	closed   bool              // Close has begun: no creating call may start
+	saved    map[string]string // key pair name -> where its key was saved
 	inflight sync.WaitGroup
 }
 
@@ -121,6 +122,14 @@ func (p *Pipeline) release(name string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.orphans, name)
+}
+
+// SavedPath is where this pipeline saved the key of the pair name ("" when
+// it did not): for a front end that ended before it heard of the save.
+func (p *Pipeline) SavedPath(name string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.saved[name]
 }
 
 // Close settles what a front end may not have seen before it ended (a
@@ -464,10 +473,25 @@ func (p *Pipeline) Save(ctx context.Context, made *Made, path string) error {
 	if made.Saved() {
 		return fmt.Errorf("the private key is already saved to %s", made.Path)
 	}
-	if err := p.write(made, path); err != nil {
+	// Close waits for a save under way, so that it never deletes the pair
+	// of a key that is landing on disk; no save starts once Close has begun.
+	if !p.begin() {
+		return &WriteError{Path: path, Err: errors.New("the program is ending; the key was not saved")}
+	}
+	err := p.write(made, path)
+	if err == nil {
+		p.release(made.Request.Name)
+		p.mu.Lock()
+		if p.saved == nil {
+			p.saved = map[string]string{}
+		}
+		p.saved[made.Request.Name] = made.Path
+		p.mu.Unlock()
+	}
+	p.inflight.Done()
+	if err != nil {
 		return err
 	}
-	p.release(made.Request.Name)
 	if made.Request.Source != pair.SourceLocal || made.InEC2 {
 		return nil
 	}

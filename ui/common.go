@@ -216,8 +216,9 @@ type (
 	}
 	// savedAction: the key is saved (and imported where the source says so).
 	savedAction struct {
-		made    *maker.Made
-		warning string // saved, but something is not as it should be
+		made        *maker.Made
+		warning     string // saved, but something is not as it should be
+		unconfirmed bool   // saved, but EC2 did not confirm the import
 	}
 	// backAction: return to the form, its values kept.
 	backAction struct{}

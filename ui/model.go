@@ -203,6 +203,9 @@ func (m *Model) do(act action) tea.Cmd {
 		if a.warning != "" {
 			m.result.Notes = append(m.result.Notes, a.made.Request.Name+": "+a.warning)
 		}
+		if a.unconfirmed {
+			m.result.Unconfirmed = true
+		}
 		m.show(newFingerprintScreen(m.c, a.made, a.warning))
 	case askDiscardAction:
 		m.confirm = &confirm{discard: true}
@@ -230,6 +233,12 @@ func (m *Model) do(act action) tea.Cmd {
 // confirmed follows a yes: drop the key (deleting its pair from EC2 where
 // maker says the pair would be left without it), then quit or go back.
 func (m *Model) confirmed(c *confirm) tea.Cmd {
+	if d, ok := m.screen.(*saveScreen); ok && d.saving {
+		// A write is under way: discarding now would delete the pair of a
+		// key that is landing on disk.
+		m.status = "The key is being saved; ask again when the save has ended."
+		return nil
+	}
 	h := m.held()
 	if m.unsaved() {
 		m.result.Discarded = true

@@ -74,6 +74,9 @@ type Result struct {
 	// Discarded is set when the user confirmed quitting (or going back)
 	// with a private key that was never saved.
 	Discarded bool
+	// Unconfirmed says a key was saved whose import EC2 did not confirm
+	// (the pair may or may not exist): the run did not fully succeed.
+	Unconfirmed bool
 	// Notes are what the user should still read after the screen is gone:
 	// every warning of the pipeline for a saved key (Saved[i].Warnings too),
 	// and a discarded key whose pair was (or could not be) deleted from EC2.
@@ -123,9 +126,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		m = fm
 	}
 	m.stopAll()
-	if m.unsaved() {
-		m.result.Discarded = true // ended (ctx, signal) with a key never saved
-	}
+	unsaved, h := m.unsaved(), m.held()
 	// The program ended (a signal, a closed terminal) perhaps while EC2 was
 	// still making a pair, or with the only copy of an EC2-made pair's key
 	// unsaved: each pipeline waits for its calls and deletes such pairs
@@ -135,6 +136,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			note, _ := discardNote(d)
 			m.result.Notes = append(m.result.Notes, note)
 		}
+	}
+	if unsaved && h != nil && h.pipe != nil {
+		// The save may have ended after the program did: then the key is
+		// kept after all, and it is reported as saved, not discarded.
+		if path := h.pipe.SavedPath(h.made.Request.Name); path != "" {
+			saved := *h.made
+			saved.Path = path
+			m.result.Saved = append(m.result.Saved, saved.Summary())
+			unsaved = false
+		}
+	}
+	if unsaved {
+		m.result.Discarded = true // ended (ctx, signal) with a key never saved
 	}
 	return m.Result(), err
 }

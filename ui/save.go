@@ -167,7 +167,7 @@ func (d *saveScreen) saved(msg savedMsg) action {
 	if errors.As(msg.err, &ierr) {
 		d.key.made = msg.made
 		if !ierr.Removed {
-			return savedAction{made: msg.made, warning: "The private key is saved, but EC2 did not confirm the import: " + errText(msg.err)}
+			return savedAction{made: msg.made, unconfirmed: true, warning: "The private key is saved, but EC2 did not confirm the import: " + errText(msg.err)}
 		}
 		d.path.SetValue(msg.path)
 		d.path.CursorEnd()
