@@ -96,7 +96,7 @@ func (a *app) runDelete(ctx context.Context, o *deleteOptions) error {
 		case line = <-answer:
 		case <-ctx.Done():
 			fmt.Fprintln(a.stderr)
-			return &maker.CanceledError{Name: name, Region: region}
+			return fmt.Errorf("cancelled: the key pair %q was not deleted", termtext.Clean(name))
 		}
 		if strings.TrimRight(line, "\r\n") != name {
 			fmt.Fprintln(a.stderr, "Not deleted.")
