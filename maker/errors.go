@@ -65,41 +65,43 @@ func (e *WriteError) Error() string {
 }
 func (e *WriteError) Unwrap() error { return e.Err }
 
-// SaveFailedError is a failed save of a key pair EC2 had created, after
-// which the pipeline tried to delete the pair again (Run).
-type SaveFailedError struct {
+// Rollback is what the pipeline did about a pair EC2 made whose key will
+// never be kept: it deleted it again (RolledBack), or the delete failed
+// too (RollbackErr).
+type Rollback struct {
 	Name, Region string
-	Err          error
 	RolledBack   bool
 	RollbackErr  error
 }
 
-func (e *SaveFailedError) Error() string {
-	if e.RolledBack {
-		return fmt.Sprintf("%s. The key pair %q was deleted from EC2 again, so nothing was left behind.", sentenceBody(e.Err), e.Name)
+// after tells, after the sentence about cause, where the pair stands.
+func (r Rollback) after(cause error) string {
+	if r.RolledBack {
+		return fmt.Sprintf("%s. The key pair %q was deleted from EC2 again, so nothing was left behind.", sentenceBody(cause), r.Name)
 	}
-	return fmt.Sprintf("%s. EC2 created the key pair %q in %s, but its private key could not be saved, and deleting the pair failed too (%s): the pair is still in EC2 and nobody has its private key.",
-		sentenceBody(e.Err), e.Name, e.Region, sentenceBody(e.RollbackErr))
+	return fmt.Sprintf("%s. Deleting the key pair %q from EC2 failed too (%s): the pair is still in %s and nobody has its private key.",
+		sentenceBody(cause), r.Name, sentenceBody(r.RollbackErr), r.Region)
 }
+
+// SaveFailedError is a failed save of a key pair EC2 had created, after
+// which the pipeline tried to delete the pair again (Run).
+type SaveFailedError struct {
+	Rollback
+	Err error
+}
+
+func (e *SaveFailedError) Error() string { return e.after(e.Err) }
 func (e *SaveFailedError) Unwrap() error { return e.Err }
 
 // UnusableAnswerError is a CreateKeyPair that EC2 answered with success
 // but whose answer could not be used (too large, unreadable): the pair
 // existed without a usable key, and the pipeline deleted it again.
 type UnusableAnswerError struct {
-	Name, Region string
-	Err          error
-	RolledBack   bool
-	RollbackErr  error
+	Rollback
+	Err error
 }
 
-func (e *UnusableAnswerError) Error() string {
-	if e.RolledBack {
-		return fmt.Sprintf("%s. The key pair %q was deleted from EC2 again, so nothing was left behind.", sentenceBody(e.Err), e.Name)
-	}
-	return fmt.Sprintf("%s. Deleting the key pair %q from EC2 failed too (%s): the pair is still in %s and nobody has its private key.",
-		sentenceBody(e.Err), e.Name, sentenceBody(e.RollbackErr), e.Region)
-}
+func (e *UnusableAnswerError) Error() string { return e.after(e.Err) }
 func (e *UnusableAnswerError) Unwrap() error { return e.Err }
 
 // ImportFailedError is an ImportKeyPair failure after the private key was

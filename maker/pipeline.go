@@ -397,7 +397,7 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 // unusableAnswer deletes a pair whose CreateKeyPair answer could not be used.
 func (p *Pipeline) unusableAnswer(ctx context.Context, req pair.Request, cause error) error {
 	derr := p.rollback(ctx, req.Name)
-	return &UnusableAnswerError{Name: req.Name, Region: req.Region, Err: cause, RolledBack: derr == nil, RollbackErr: derr}
+	return &UnusableAnswerError{Rollback: Rollback{Name: req.Name, Region: req.Region, RolledBack: derr == nil, RollbackErr: derr}, Err: cause}
 }
 
 func (p *Pipeline) makeHere(ctx context.Context, req pair.Request) (*Made, error) {
@@ -714,7 +714,7 @@ func (p *Pipeline) Run(ctx context.Context, req pair.Request, path string) (*Mad
 			return made, nil, err
 		}
 		if d := p.Discard(ctx, made); d.InEC2 {
-			return nil, nil, &SaveFailedError{Name: d.Name, Region: d.Region, Err: err, RolledBack: d.Deleted, RollbackErr: d.Err}
+			return nil, nil, &SaveFailedError{Rollback: Rollback{Name: d.Name, Region: d.Region, RolledBack: d.Deleted, RollbackErr: d.Err}, Err: err}
 		}
 		var werr *WriteError
 		if errors.As(err, &werr) && werr.Path != "-" {
