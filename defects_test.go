@@ -444,3 +444,13 @@ func TestCommandTreeIsBuiltForTheRun(t *testing.T) {
 		t.Errorf("built %s", root.Commands()[0].Name())
 	}
 }
+
+// A call the user stopped before anything was sent gets no network advice.
+func TestCanceledBeforeSendingHasNoNetworkAdvice(t *testing.T) {
+	if s := nextStep(&awsapi.Error{Kind: awsapi.Canceled, Op: "DescribeKeyPairs"}); s != "" {
+		t.Errorf("next step %q", s)
+	}
+	if s := nextStep(&awsapi.Error{Kind: awsapi.Canceled, Op: "CreateKeyPair", MayHaveActed: true, Region: "eu-west-1"}); !strings.Contains(s, "keypair list --region eu-west-1") {
+		t.Errorf("next step %q", s)
+	}
+}

@@ -153,6 +153,9 @@ func awsNextStep(err error) string {
 		if e.MayHaveActed {
 			return "Check with keypair list --region " + e.Region + " whether it happened; then check the network, proxy settings and --endpoint-url."
 		}
+		if e.Kind == awsapi.Canceled {
+			return "" // the user stopped it before anything was sent
+		}
 		return "Check the network, proxy settings and --endpoint-url, then try again."
 	case awsapi.Server:
 		return "Try again later; if it keeps happening, check --endpoint-url."

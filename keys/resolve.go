@@ -16,6 +16,7 @@ import (
 // fs.ErrExist and ErrNoFolder fs.ErrNotExist.
 var (
 	ErrExists      = fmt.Errorf("the name is taken: %w", fs.ErrExist)
+	ErrIsFolder    = fmt.Errorf("the name is a folder: %w", ErrExists)
 	ErrNoFolder    = fmt.Errorf("the folder does not exist: %w", fs.ErrNotExist)
 	ErrNotFolder   = errors.New("the parent is not a folder")
 	ErrNameTooLong = fmt.Errorf("the file name is too long: %w", syscall.ENAMETOOLONG)
@@ -179,7 +180,7 @@ func (t *target) checkFree() error {
 	fi, err := os.Lstat(t.path())
 	switch {
 	case err == nil && fi.IsDir():
-		return targetErr(t.given, ErrExists, nil, "%s is a folder; give the name of a file to make inside it", t.given)
+		return targetErr(t.given, ErrIsFolder, nil, "%s is a folder; give the name of a file to make inside it", t.given)
 	case err == nil:
 		return targetErr(t.given, ErrExists, nil, "%s already exists; nothing was overwritten", t.given)
 	case errors.Is(err, syscall.ENAMETOOLONG):

@@ -229,7 +229,7 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 		plan.Path = "-"
 		return plan, nil
 	}
-	full, err := resolvePath(path)
+	full, err := keys.ResolvePath(path)
 	if err != nil {
 		return nil, &TargetError{Path: path, Err: err}
 	}
@@ -248,9 +248,6 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 	}
 	return plan, nil
 }
-
-// resolvePath is the save path exactly as the writer resolves it.
-func resolvePath(path string) (string, error) { return keys.ResolvePath(path) }
 
 // DryRun asks EC2 whether the plan's call would be permitted; nothing is
 // made. The offline source has nothing to ask (Plan refuses a dry run there).
@@ -510,7 +507,7 @@ func (p *Pipeline) write(made *Made, path string) error {
 		made.Path = "-"
 		return nil
 	}
-	full, err := resolvePath(path)
+	full, err := keys.ResolvePath(path)
 	if err != nil {
 		return &WriteError{Path: path, Err: err}
 	}

@@ -112,14 +112,7 @@ func saveCmd(ctx context.Context, p *maker.Pipeline, made *maker.Made, path stri
 	cp := *made
 	return func() tea.Msg {
 		err := p.Save(ctx, &cp, path)
-		msg := savedMsg{made: &cp, path: path, err: err}
-		if err != nil {
-			if full, xerr := keys.ExpandHome(path); xerr == nil {
-				if st, serr := os.Stat(full); serr == nil && st.IsDir() {
-					msg.folder = true
-				}
-			}
-		}
+		msg := savedMsg{made: &cp, path: path, err: err, folder: errors.Is(err, keys.ErrIsFolder)}
 		return msg
 	}
 }
