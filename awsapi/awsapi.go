@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
@@ -153,6 +154,12 @@ type Client struct {
 	timeouts    Timeouts
 	creds       aws.CredentialsProvider
 	ec2         *ec2.Client
+
+	// cfg and apiOptions build every other service's client (Auto Scaling,
+	// SSM) the same way as ec2: same credentials, retries, HTTP client, and
+	// the same middleware (user agent, attempt recorder, tracing).
+	cfg        aws.Config
+	apiOptions []func(*middleware.Stack) error
 }
 
 var _ API = (*Client)(nil)
@@ -204,11 +211,13 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	}
 	c.creds = cfg.Credentials
 
+	c.cfg = cfg
+	c.apiOptions = []func(*middleware.Stack) error{userAgent(opts.AppVersion), addAttemptRecorder}
 	c.ec2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		if opts.EndpointURL != "" {
 			o.BaseEndpoint = aws.String(opts.EndpointURL)
 		}
-		o.APIOptions = append(o.APIOptions, userAgent(opts.AppVersion), addAttemptRecorder)
+		o.APIOptions = append(o.APIOptions, c.apiOptions...)
 	})
 	if be := c.ec2.Options().BaseEndpoint; be != nil {
 		c.endpoint = *be
