@@ -3,6 +3,8 @@ package awsapi
 import (
 	"context"
 	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
 // What can use a key pair (the kind field of list --json's usedBy).
@@ -46,4 +48,13 @@ func (c *Client) Regions(ctx context.Context) ([]string, error) { return nil, er
 
 // InRegion is a client for another region with the same configuration,
 // credentials (and their cache) and endpoint rules.
-func (c *Client) InRegion(region string) *Client { cp := *c; cp.region = region; return &cp }
+func (c *Client) InRegion(region string) *Client {
+	cp := *c
+	cp.region = region
+	cp.cfg.Region = region
+	// The EC2 client signs for and resolves its endpoint from its own
+	// Region: rebuild it from its options (credentials cache, HTTP client,
+	// retryer and middleware are shared through them).
+	cp.ec2 = ec2.New(c.ec2.Options(), func(o *ec2.Options) { o.Region = region })
+	return &cp
+}
