@@ -75,8 +75,15 @@ func nextStep(err error) string {
 		unusable *maker.UnusableAnswerError
 		canceled *maker.CanceledError
 		imp      *maker.ImportFailedError
+		inUse    *inUseError
 	)
 	switch {
+	case errors.As(err, &inUse):
+		if inUse.unknown {
+			return "Grant the permissions to look (ec2:DescribeInstances, ec2:DescribeLaunchTemplateVersions, " +
+				"autoscaling:DescribeLaunchConfigurations, ec2:DescribeSpotInstanceRequests), or pass --force to delete it without knowing."
+		}
+		return "Delete it once nothing uses it, or pass --force to delete it anyway (instances keep their keys; new launches that name it fail)."
 	case errors.As(err, &target):
 		return "Choose another --out, or move the existing file out of the way."
 	case errors.As(err, &noAWS):

@@ -16,6 +16,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/internal/nocore"
 )
 
@@ -34,6 +35,10 @@ type app struct {
 	getenv func(string) string
 	global globalOptions
 	term   terminal
+	// regionClient, when set, wraps each region's EC2 client for the fleet
+	// commands (tests put a fake inventory in front of the stand-in); nil
+	// means the client itself.
+	regionClient func(c *awsapi.Client) fleet.Client
 }
 
 func main() {

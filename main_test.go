@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/internal/oracle"
 )
 
@@ -19,6 +21,8 @@ type cli struct {
 	t    *testing.T
 	home string
 	env  map[string]string
+	// regionClient, when set, wraps each region's client (app.regionClient).
+	regionClient func(*awsapi.Client) fleet.Client
 }
 
 func newCLI(t *testing.T) *cli {
@@ -52,7 +56,8 @@ func (c *cli) run(stdin string, args ...string) result {
 	var out, errb bytes.Buffer
 	code := run(context.Background(), args, &app{
 		stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
-		getenv: func(k string) string { return c.env[k] },
+		getenv:       func(k string) string { return c.env[k] },
+		regionClient: c.regionClient,
 	})
 	return result{code, out.String(), errb.String()}
 }
