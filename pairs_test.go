@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -558,4 +559,53 @@ func TestDeleteInUse(t *testing.T) {
 			t.Errorf("%v: exit %d %s", args, r.code, r.stderr)
 		}
 	}
+}
+
+// BenchmarkImportRegionsStandIn is DESIGN.md's budget: `import --regions`
+// over 17 regions against the stand-in with 50 ms injected latency per call,
+// in under 3x one region's time, measured as a ratio in the same run.
+func BenchmarkImportRegionsStandIn(b *testing.B) {
+	srv := ec2test.New(ec2test.Options{})
+	b.Cleanup(srv.Close)
+	srv.Inject(ec2test.Fault{Kind: ec2test.Delay, Delay: 50 * time.Millisecond})
+	home := b.TempDir()
+	env := map[string]string{
+		"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, ".config"),
+		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_ACCESS_KEY_ID": ec2test.AccessKeyID, "AWS_SECRET_ACCESS_KEY": ec2test.SecretAccessKey,
+		"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_EC2": srv.URL(),
+		"AWS_PROFILE": "", "AWS_DEFAULT_REGION": "", "AWS_SESSION_TOKEN": "", "AWS_ENDPOINT_URL": "",
+	}
+	for k, v := range env {
+		b.Setenv(k, v)
+	}
+	k, err := keys.Generate(keys.ED25519, 0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pubFile := filepath.Join(home, "k.pub")
+	os.WriteFile(pubFile, []byte(keys.AuthorizedKey(k.SSHPublicKey(), "")), 0o600)
+	regions := "af-south-1,ap-east-1,ap-northeast-1,ap-northeast-2,ap-south-1,ap-southeast-1,ap-southeast-2,ca-central-1," +
+		"eu-central-1,eu-north-1,eu-west-1,eu-west-2,eu-west-3,sa-east-1,us-east-1,us-east-2,us-west-2"
+	n := 0
+	importInto := func(regions string) time.Duration {
+		n++
+		var out, errb bytes.Buffer
+		start := time.Now()
+		code := run(context.Background(), []string{"import", "--name", "k" + strconv.Itoa(n), "--public-key", pubFile, "--regions", regions},
+			&app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }})
+		d := time.Since(start)
+		if code != 0 || strings.Count(out.String(), "imported") != strings.Count(regions, ",")+1 {
+			b.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+		}
+		return d
+	}
+	var one, many time.Duration
+	for b.Loop() {
+		one += importInto("us-east-1")
+		many += importInto(regions)
+	}
+	b.ReportMetric(float64(many)/float64(one), "x-one-region")
+	b.ReportMetric(float64(one.Milliseconds())/float64(b.N), "ms-1-region")
+	b.ReportMetric(float64(many.Milliseconds())/float64(b.N), "ms-17-regions")
 }

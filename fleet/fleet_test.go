@@ -514,3 +514,30 @@ func BenchmarkImportRegions(b *testing.B) {
 	b.ReportMetric(float64(one.Milliseconds())/float64(b.N), "ms-1-region")
 	b.ReportMetric(float64(many.Milliseconds())/float64(b.N), "ms-17-regions")
 }
+
+// FuzzResolveRegions: any --regions value is refused or gives sorted,
+// unique, well-formed names, and names are never sent anywhere.
+func FuzzResolveRegions(f *testing.F) {
+	for _, s := range []string{"us-east-1", "all", "us-east-1,,eu-west-1,", "US-EAST-1", "all,us-east-1", "\x1b[2J", "us-gov-west-1 , cn-north-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		got, err := ResolveRegions(context.Background(), spec, regionsFunc(func(context.Context) ([]string, error) {
+			return []string{"us-east-1", "eu-west-1"}, nil
+		}))
+		if err != nil {
+			if len(got) != 0 {
+				t.Fatalf("regions with an error: %v", got)
+			}
+			return
+		}
+		if len(got) == 0 {
+			t.Fatal("no regions and no error")
+		}
+		for i, r := range got {
+			if !ValidRegion(r) || (i > 0 && got[i-1] >= r) {
+				t.Fatalf("%q gave %v", spec, got)
+			}
+		}
+	})
+}
