@@ -143,7 +143,7 @@ func (a *app) reportUsers(name, region string, check *fleet.DeleteCheck, force b
 			fmt.Fprintln(a.stderr, "keypair: warning: deleting it anyway (--force).")
 			return nil
 		}
-		return &inUseError{name: name, region: region, unknown: true}
+		return &inUseError{name: name, region: region, unknown: true, err: check.UsedByErr}
 	}
 	fmt.Fprintf(a.stderr, "Key pair %q in %s is used by:\n", qname, region)
 	for _, u := range check.UsedBy {
@@ -165,6 +165,7 @@ type inUseError struct {
 	name, region string
 	users        int
 	unknown      bool
+	err          error // why the users are unknown
 }
 
 func (e *inUseError) Error() string {

@@ -79,9 +79,12 @@ func nextStep(err error) string {
 	)
 	switch {
 	case errors.As(err, &inUse):
-		if inUse.unknown {
-			return "Grant the permissions to look (ec2:DescribeInstances, ec2:DescribeLaunchTemplateVersions, " +
+		switch {
+		case inUse.unknown && awsapi.KindOf(inUse.err) == awsapi.Unauthorized:
+			return "Ask for the permissions to look (ec2:DescribeInstances, ec2:DescribeLaunchTemplateVersions, " +
 				"autoscaling:DescribeLaunchConfigurations, ec2:DescribeSpotInstanceRequests), or pass --force to delete it without knowing."
+		case inUse.unknown:
+			return "Try again, or pass --force to delete it without knowing what uses it."
 		}
 		return "Delete it once nothing uses it, or pass --force to delete it anyway (instances keep their keys; new launches that name it fail)."
 	case errors.As(err, &target):

@@ -609,3 +609,52 @@ func BenchmarkImportRegionsStandIn(b *testing.B) {
 	b.ReportMetric(float64(one.Milliseconds())/float64(b.N), "ms-1-region")
 	b.ReportMetric(float64(many.Milliseconds())/float64(b.N), "ms-17-regions")
 }
+
+// A PPK private key file as --public-key: only its public half is sent.
+func TestImportRegionsFromPPK(t *testing.T) {
+	c, srv := awsCLI(t)
+	rec := recordedStandIn(t, c, srv)
+	ppk := filepath.Join("keys", "testdata", "rsa2048.v3.ppk")
+	pubData, err := os.ReadFile(filepath.Join("keys", "testdata", "rsa2048.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _, err := keys.ParsePublicKey(pubData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFP, _ := keys.FingerprintAWSImported(pub)
+	r := c.run("", "import", "--name", "putty", "--public-key", ppk, "--regions", "us-east-1,eu-west-1", "--json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	for _, o := range jsonArray(t, r.stdout) {
+		if o["status"] != "imported" || o["keyFingerprint"] != wantFP {
+			t.Errorf("%v, want fingerprint %s", o, wantFP)
+		}
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	imports := 0
+	for _, v := range rec.bodies {
+		if v.Get("Action") == "ImportKeyPair" {
+			imports++
+		}
+		for k, vs := range v {
+			for _, s := range vs {
+				if strings.Contains(s, "Private-Lines") || strings.Contains(s, "PuTTY-User-Key-File") {
+					t.Errorf("%s %s carries the PPK file", v.Get("Action"), k)
+				}
+				if k == "PublicKeyMaterial" {
+					raw, _ := base64.StdEncoding.DecodeString(s)
+					if bytes.Contains(raw, []byte("Private")) || !strings.HasPrefix(string(raw), "ssh-rsa ") {
+						t.Errorf("PublicKeyMaterial %q", raw)
+					}
+				}
+			}
+		}
+	}
+	if imports != 2 {
+		t.Errorf("%d ImportKeyPair requests, want 2", imports)
+	}
+}
