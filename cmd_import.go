@@ -62,6 +62,7 @@ present.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "only ask EC2 whether the import would be permitted")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object (with --regions: an array, one per region)")
 	f.StringVar(&o.regions, "regions", "", "import into these regions: all, or R1,R2,... (default: the one --region)")
+	_ = cmd.RegisterFlagCompletionFunc("regions", fixedCompletion("all"))
 	return cmd
 }
 

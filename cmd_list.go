@@ -54,6 +54,7 @@ requests).`,
 	f.StringVar(&o.regions, "regions", "", "list these regions: all, or R1,R2,... (default: the one --region)")
 	f.BoolVar(&o.usedBy, "used-by", false, "also show what uses each pair")
 	f.BoolVar(&o.unused, "unused", false, "show only the pairs nothing uses")
+	_ = cmd.RegisterFlagCompletionFunc("regions", fixedCompletion("all"))
 	return cmd
 }
 

@@ -84,3 +84,12 @@ func TestCompletionCandidates(t *testing.T) {
 		}
 	}
 }
+
+func TestRegionsFlagCompletesAll(t *testing.T) {
+	for _, cmd := range []string{"list", "import"} {
+		r := newCLI(t).run("", "__complete", cmd, "--regions", "")
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "all\n") {
+			t.Errorf("%s --regions: exit %d %q", cmd, r.code, r.stdout)
+		}
+	}
+}
