@@ -180,6 +180,18 @@ func Import(ctx context.Context, connect Connect, req ImportRequest) []ImportRes
 		}
 		return results
 	}
+	if err := pair.CheckImportable(pub); err != nil {
+		msg := err.Error()
+		var fe *pair.FieldError
+		if errors.As(err, &fe) {
+			msg = fe.Msg
+		}
+		for i := range results {
+			results[i].Status = StatusFailed
+			results[i].Message = "EC2 would refuse this key: " + termtext.ForUser(msg) + ". Nothing was sent."
+		}
+		return results
+	}
 	// Only a public key line goes out, whatever req.PublicKey held.
 	line := []byte(keys.AuthorizedKey(pub, comment))
 	each(ctx, len(req.Regions), req.Concurrency, func(ctx context.Context, i int) {
@@ -325,7 +337,7 @@ func importOne(ctx context.Context, connect Connect, region, name string, pub ss
 		res.Status = StatusImported
 		res.KeyPairID = termtext.Clean(again.info.KeyPairID)
 		res.KeyFingerprint = termtext.Clean(again.info.KeyFingerprint)
-		res.Message = "EC2's answer to the import was lost, but the key pair now holds this public key: the import went through."
+		res.Message = "EC2's answer to the import did not arrive, but the key pair now holds this public key: the import went through."
 		return res
 	}
 	return existing(res, again, name)

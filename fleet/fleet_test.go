@@ -2,12 +2,16 @@ package fleet
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
+	"math/big"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
@@ -540,4 +544,22 @@ func FuzzResolveRegions(f *testing.F) {
 			}
 		}
 	})
+}
+
+// What EC2 would refuse is refused before any call (RSA of 512 bits).
+func TestImportRefusesWhatEC2Refuses(t *testing.T) {
+	n := new(big.Int).Lsh(big.NewInt(1), 511)
+	pub, err := ssh.NewPublicKey(&rsa.PublicKey{N: n.Add(n, big.NewInt(12345)), E: 65537})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFake()
+	for _, r := range Import(context.Background(), f.connect, ImportRequest{Name: "k", PublicKey: ssh.MarshalAuthorizedKey(pub), Regions: []string{"r-a"}}) {
+		if r.Status != StatusFailed || !strings.Contains(r.Message, "Nothing was sent") || !strings.Contains(r.Message, "1024") {
+			t.Errorf("%+v", r)
+		}
+	}
+	if c := f.callsOf(""); len(c) != 0 {
+		t.Errorf("calls: %v", c)
+	}
 }
