@@ -290,7 +290,9 @@ type tableColumns struct {
 
 // printPairTable writes the table of pairs. width > 0 fits it to a terminal
 // that wide, giving up detail in this order: the time of day, the ID
-// column, the middle of long fingerprints, then the end of the tags.
+// column, the middle of long fingerprints, then the end of the tags; where
+// the optional columns leave no room even so, the CREATED and TYPE columns
+// go before the tags are cut.
 func printPairTable(w io.Writer, pairs []fleet.Pair, cols tableColumns, width int) error {
 	header := []string{}
 	col := map[string]int{}
@@ -367,12 +369,23 @@ func printPairTable(w io.Writer, pairs []fleet.Pair, cols tableColumns, width in
 			}
 			step()
 		}
-		if over := total() - width; over > 0 {
-			tagWidth := 0
+		tagWidth := func() int {
+			w := len("TAGS")
 			for _, r := range rows {
-				tagWidth = max(tagWidth, utf8.RuneCountInString(r[colTags]))
+				w = max(w, utf8.RuneCountInString(r[colTags]))
 			}
-			keep := max(len("TAGS"), tagWidth-over)
+			return w
+		}
+		// Where even the shortest tags leave it too wide (the optional
+		// columns), CREATED and then TYPE go before the tags are cut.
+		for _, c := range []int{colCreated, col["TYPE"]} {
+			if total()-(tagWidth()-len("TAGS")) <= width {
+				break
+			}
+			drop[c] = true
+		}
+		if over := total() - width; over > 0 {
+			keep := max(len("TAGS"), tagWidth()-over)
 			forEach(rows, colTags, func(s string) string { return cut(s, keep) })
 		}
 	}

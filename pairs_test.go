@@ -27,6 +27,8 @@ import (
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/localkeys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // Tests of DESIGN.md's "Pairs" contract on the command line: import and
@@ -656,5 +658,49 @@ func TestImportRegionsFromPPK(t *testing.T) {
 	}
 	if imports != 2 {
 		t.Errorf("%d ImportKeyPair requests, want 2", imports)
+	}
+}
+
+// With every optional column, the table still fits 80 columns and keeps the
+// essentials; piped, it keeps everything.
+func TestPairTableWithEveryColumnFits(t *testing.T) {
+	created := time.Date(2026, 11, 30, 12, 34, 56, 0, time.UTC)
+	pairs := []fleet.Pair{
+		{KeyPairInfo: awsapi.KeyPairInfo{KeyName: "web-prod", KeyPairID: "key-0123456789abcdef0", KeyType: "rsa", CreateTime: created,
+			KeyFingerprint: "1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:2f:ae"},
+			Region: "ap-southeast-4", LocalKeys: []localkeys.Key{{Path: "/home/me/.ssh/web.pem", Source: localkeys.SourceFile}},
+			UsedBy: []awsapi.Use{{Kind: awsapi.UseInstance, ID: "i-1"}, {Kind: awsapi.UseSpotRequest, ID: "sir-1"}}},
+		{KeyPairInfo: awsapi.KeyPairInfo{KeyName: "ci", KeyPairID: "key-0fedcba9876543210", KeyType: "ed25519", CreateTime: created,
+			KeyFingerprint: "dJUMD2vj28c/YtlEO50+ZB1xuDGnwkUk6BXNzXlpZI4=", Tags: []pair.Tag{{Key: "team", Value: "platform-operations"}}},
+			Region: "us-east-1", LocalKeys: []localkeys.Key{}, UsedBy: []awsapi.Use{}},
+	}
+	cols := tableColumns{region: true, local: true, usedBy: true}
+	var full bytes.Buffer
+	if err := printPairTable(&full, pairs, cols, 0); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(full.String(), "\n"), "\n")
+	if f := strings.Fields(lines[0]); !reflect.DeepEqual(f, []string{"REGION", "NAME", "ID", "TYPE", "FINGERPRINT", "CREATED", "LOCAL", "USED", "BY", "TAGS"}) {
+		t.Errorf("header %q", lines[0])
+	}
+	if f := strings.Fields(lines[1]); len(f) != 8 || f[0] != "ap-southeast-4" || f[6] != "yes" || f[7] != "2" {
+		t.Errorf("row %q", lines[1])
+	}
+	if f := strings.Fields(lines[2]); len(f) != 8 || f[6] != "0" || f[7] != "team=platform-operations" {
+		t.Errorf("row %q", lines[2])
+	}
+	var b bytes.Buffer
+	if err := printPairTable(&b, pairs, cols, 80); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("line of %d: %q", n, line)
+		}
+	}
+	for _, want := range []string{"ap-southeast-4", "web-prod", "1f:51:ae", "yes", "USED BY"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("80 columns lost %q:\n%s", want, b.String())
+		}
 	}
 }
