@@ -31,7 +31,8 @@
 #            (strace -f -c -p), beside bench/teafloor, a one-line Bubble Tea
 #            program, at its default 60 fps and at 10 fps
 #   cold     (COLD_BUILD=1 only) `go build` of the release with an empty GOCACHE
-# and Go benchmarks (go test -bench) in ./keys ./awsapi ./ui, where the TUI
+# and Go benchmarks (go test -bench) in ./keys ./awsapi ./ui ./fleet and the root
+# package (import --regions over 17 regions vs 1, against the stand-in), where the TUI
 # budgets live: Update+View per keystroke < 200 us, < 100 bytes per typed char.
 #
 # Not run by CI. It may apt-get what it lacks (as root). Raw hyperfine JSON
@@ -300,7 +301,7 @@ hf rsa "$RUNS_RSA" 3 --prepare "$CLEAN" \
 # --- 5. Go benchmarks ------------------------------------------------------------
 log "go test -bench (count $BENCH_COUNT)"
 pkgs=()
-for p in ./keys/ ./awsapi/ ./ui/; do
+for p in ./keys/ ./awsapi/ ./ui/ ./fleet/ ./; do
   [ -d "$p" ] && pkgs+=("$p")
 done
 gorc=0
@@ -567,7 +568,7 @@ for title, t in sections:
     out.append(f"## {title}\n")
     out.append(t + "\n")
 out.append("## 5. Go benchmarks (in process)\n")
-out.append(f"`go test -run='^$' -bench=. -benchmem -count=N ./keys/ ./awsapi/ ./ui/`; median of the N runs.\n")
+out.append(f"`go test -run='^$' -bench=. -benchmem -count=N ./keys/ ./awsapi/ ./ui/ ./fleet/ ./`; median of the N runs.\n")
 out.append("\n".join(golines) + gonote + "\n")
 out.append("## How to reproduce\n")
 out.append("```sh\nbench/run.sh                 # raw results: bench/out/results/*.json, gobench.txt\n```\n")
