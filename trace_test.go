@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
 )
 
@@ -142,5 +144,35 @@ func TestTraceSinkHoldsWhileTheFormDraws(t *testing.T) {
 	s.Write([]byte("c\n"))
 	if out.String() != "a\nb\nc\n" {
 		t.Errorf("output %q", out.String())
+	}
+}
+
+// TestReadmeTraceLayout: the README's example is what Trace.String writes.
+func TestReadmeTraceLayout(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(data), "### Tracing requests")
+	_, block, ok2 := strings.Cut(sec, "```\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README has no Tracing requests example")
+	}
+	lines := strings.Split(block, "\n")
+	first := awsapi.Trace{Service: "ec2", Action: "CreateKeyPair", Region: "eu-west-1",
+		Endpoint: "https://ec2.eu-west-1.amazonaws.com/", Attempt: 1,
+		Params: []awsapi.Param{{Name: "Action", Value: "CreateKeyPair"}, {Name: "DryRun", Value: "false"},
+			{Name: "KeyFormat", Value: "pem"}, {Name: "KeyName", Value: "web"}, {Name: "KeyType", Value: "ed25519"},
+			{Name: "TagSpecification.1.ResourceType", Value: "key-pair"}, {Name: "TagSpecification.1.Tag.1.Key", Value: "env"},
+			{Name: "TagSpecification.1.Tag.1.Value", Value: "prod"}, {Name: "Version", Value: "2016-11-15"}},
+		Status: 503, RequestID: "5b1c6a0e-1f0b-4d2e-9a83-2f6d0c3b8a71", Code: "RequestLimitExceeded", Elapsed: 41 * time.Millisecond}
+	second := first
+	second.Attempt, second.Status, second.Code, second.RequestID, second.Elapsed = 2, 200, "", "59dbff89-35bd-4eac-99ed-be587EXAMPLE", 312*time.Millisecond
+	second.Params = nil
+	want := append(first.Lines(), second.Lines()...)
+	want = append(want[:len(want)-1], "   …the same parameters…", want[len(want)-1], "")
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("README example\n%s\nTrace.String\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
