@@ -158,18 +158,20 @@ func printable(s string) bool {
 }
 
 // TraceWriter returns a trace sink that writes each trace to w in the
-// documented layout, one whole block per Write, so traces from concurrent
-// calls (many regions) never interleave. Write errors are ignored: tracing
-// must not fail a call.
+// documented layout, one whole block per Write under one lock shared by
+// every TraceWriter, so traces from concurrent calls (many regions, many
+// clients on one stderr) never interleave. Write errors are ignored:
+// tracing must not fail a call.
 func TraceWriter(w io.Writer) func(Trace) {
-	var mu sync.Mutex
 	return func(t Trace) {
 		s := t.String()
-		mu.Lock()
-		defer mu.Unlock()
+		traceWriteMu.Lock()
+		defer traceWriteMu.Unlock()
 		_, _ = io.WriteString(w, s)
 	}
 }
+
+var traceWriteMu sync.Mutex
 
 type traceKey struct{}
 
