@@ -412,6 +412,7 @@ var secretNames = map[string]bool{
 	"secretaccesskey": true, "sessiontoken": true, "securitytoken": true,
 	"x-amz-security-token": true, "x-amz-signature": true, "signature": true,
 	"authorization": true, "password": true, "secretstring": true, "secretbinary": true,
+	"userdata": true, // launch scripts often carry secrets
 }
 
 // redactParams replaces secrets: the names above; SSM parameter values
