@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/keypair-dev/keypair/awsapi"
@@ -134,6 +135,10 @@ func TestInspectorFromEveryScreenAndBounded(t *testing.T) {
 	m := newTestModel(t, opts)
 	press(t, m, "ctrl+t")
 	wantScreen(t, m, "Create would send", "Nothing: source offline makes the key on this machine", "None yet.")
+	m.Update(tea.PasteMsg{Content: "pasted"})
+	if m.form.name.Value() != "" {
+		t.Errorf("a paste under the panel reached the form: %q", m.form.name.Value())
+	}
 	press(t, m, "ctrl+t")
 	if m.insp != nil {
 		t.Fatal("ctrl+t did not close the panel")

@@ -123,7 +123,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:
-		if m.confirm != nil {
+		if m.confirm != nil || m.insp != nil {
 			return m, nil
 		}
 	}
