@@ -29,6 +29,11 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 		return err
 	}
 	opts := a.formOptions(cfg, o)
+	if on, _ := a.tracing(); on {
+		// The form is drawn on stderr: --trace output waits for its end.
+		a.traceSink().hold()
+		defer a.traceSink().release()
+	}
 	// Building the client reads the AWS files but resolves no credentials;
 	// the form resolves them in the background.
 	client, clientErr := a.newClient(ctx, cfg)
@@ -42,6 +47,9 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 		return &maker.Pipeline{API: client, Region: client.Region()}, nil
 	}
 	res, runErr := ui.Run(ctx, opts)
+	if a.traces != nil {
+		a.traces.release() // before the summary, which follows the requests
+	}
 	if res == nil {
 		return runErr
 	}

@@ -25,6 +25,7 @@ type globalOptions struct {
 	region      string
 	profile     string
 	endpointURL string
+	trace       bool // --trace: every AWS request on stderr (see trace.go)
 }
 
 // app is what every command shares: streams, environment and global flags.
@@ -39,6 +40,7 @@ type app struct {
 	// commands (tests put a fake inventory in front of the stand-in); nil
 	// means the client itself.
 	regionClient func(c *awsapi.Client) fleet.Client
+	traces       *traceSink // where --trace writes; nil until a client is built with tracing on
 }
 
 func main() {
@@ -121,6 +123,7 @@ before anything was done.`,
 	pf.StringVar(&a.global.region, "region", "", "AWS region (default: AWS_REGION, the config file, or the AWS profile's region)")
 	pf.StringVar(&a.global.profile, "profile", "", "AWS profile from ~/.aws/config (default: AWS_PROFILE)")
 	pf.StringVar(&a.global.endpointURL, "endpoint-url", "", "EC2 endpoint URL, e.g. a local stand-in (default: AWS_ENDPOINT_URL_EC2 or the region's endpoint)")
+	pf.BoolVar(&a.global.trace, "trace", false, "write every AWS request and its answer to stderr, secrets redacted (also KEYPAIR_TRACE=1)")
 	subcommands := []struct {
 		name  string
 		build func() *cobra.Command
@@ -188,15 +191,26 @@ func (a *app) loadConfig() (config.Config, error) {
 	if err != nil {
 		return cfg, &usageError{err}
 	}
+	if _, err := a.tracing(); err != nil {
+		return cfg, &usageError{err}
+	}
 	return cfg, nil
 }
 
 // newClient builds the EC2 client for cfg; credentials are resolved on first use.
+// With --trace (or KEYPAIR_TRACE=1) every request of it, and of the other
+// services' clients it builds, is written to stderr.
 func (a *app) newClient(ctx context.Context, cfg config.Config) (*awsapi.Client, error) {
-	return awsapi.New(ctx, awsapi.Options{
+	opts := awsapi.Options{
 		Region: cfg.Region, Profile: cfg.Profile, EndpointURL: cfg.EndpointURL,
 		AppVersion: buildVersion().Version,
 		Timeouts: awsapi.Timeouts{Connect: cfg.Timeouts.Connect, TLSHandshake: cfg.Timeouts.TLSHandshake,
 			FirstByte: cfg.Timeouts.FirstByte, Request: cfg.Timeouts.Request},
-	})
+	}
+	if on, err := a.tracing(); err != nil {
+		return nil, &usageError{err}
+	} else if on {
+		opts.Trace = a.traceSink()
+	}
+	return awsapi.New(ctx, opts)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -138,6 +139,15 @@ type Options struct {
 	// Timeouts bound connecting, the TLS handshake, the wait for the first
 	// byte and the whole call; zero fields take the defaults (see Timeouts).
 	Timeouts Timeouts
+
+	// Trace, when not nil, gets every attempt of every request of this
+	// client and of the other services' clients it builds, in the layout of
+	// Trace.String (one whole block per Write, secrets redacted):
+	// keypair --trace. OnTrace, when not nil, gets each Trace as a value.
+	// Both are called on the calling goroutine, after the answer; a context
+	// can add its own sink with WithTrace.
+	Trace   io.Writer
+	OnTrace func(Trace)
 }
 
 // DefaultCredentialTimeout bounds credential resolution when
@@ -212,7 +222,14 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	c.creds = cfg.Credentials
 
 	c.cfg = cfg
-	c.apiOptions = []func(*middleware.Stack) error{userAgent(opts.AppVersion), addAttemptRecorder}
+	var sinks []func(Trace)
+	if opts.Trace != nil {
+		sinks = append(sinks, TraceWriter(opts.Trace))
+	}
+	if opts.OnTrace != nil {
+		sinks = append(sinks, opts.OnTrace)
+	}
+	c.apiOptions = []func(*middleware.Stack) error{userAgent(opts.AppVersion), addAttemptRecorder, addTracer(sinks)}
 	c.ec2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		if opts.EndpointURL != "" {
 			o.BaseEndpoint = aws.String(opts.EndpointURL)
@@ -436,16 +453,31 @@ func dryRunIgnored() *DryRunResult {
 	return &DryRunResult{Ignored: true, Message: "the endpoint carried out the request instead of only checking it (it ignored DryRun)"}
 }
 
-// CreateKeyPair asks EC2 to make a key pair. KeyMaterial keeps its line
-// breaks but loses every other control byte and any carriage return.
-func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutput, error) {
-	req := &ec2.CreateKeyPairInput{
+// createRequest is the SDK input of CreateKeyPair (and of its preview).
+func createRequest(in CreateInput) *ec2.CreateKeyPairInput {
+	return &ec2.CreateKeyPairInput{
 		KeyName:           aws.String(in.Name),
 		KeyType:           types.KeyType(in.Type),
 		KeyFormat:         types.KeyFormat(in.Format),
 		TagSpecifications: tagSpecs(in.Tags),
 		DryRun:            aws.Bool(in.DryRun),
 	}
+}
+
+// importRequest is the SDK input of ImportKeyPair (and of its preview).
+func importRequest(in ImportInput) *ec2.ImportKeyPairInput {
+	return &ec2.ImportKeyPairInput{
+		KeyName:           aws.String(in.Name),
+		PublicKeyMaterial: in.PublicKey,
+		TagSpecifications: tagSpecs(in.Tags),
+		DryRun:            aws.Bool(in.DryRun),
+	}
+}
+
+// CreateKeyPair asks EC2 to make a key pair. KeyMaterial keeps its line
+// breaks but loses every other control byte and any carriage return.
+func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutput, error) {
+	req := createRequest(in)
 	var resp *ec2.CreateKeyPairOutput
 	dr, err := c.call(ctx, callInfo{op: "CreateKeyPair", keyName: in.Name, tags: len(in.Tags) > 0, dryRun: in.DryRun},
 		func(ctx context.Context) (err error) {
@@ -480,12 +512,7 @@ func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutp
 
 // ImportKeyPair uploads a public key (the raw file bytes; the SDK base64-encodes them).
 func (c *Client) ImportKeyPair(ctx context.Context, in ImportInput) (*ImportOutput, error) {
-	req := &ec2.ImportKeyPairInput{
-		KeyName:           aws.String(in.Name),
-		PublicKeyMaterial: in.PublicKey,
-		TagSpecifications: tagSpecs(in.Tags),
-		DryRun:            aws.Bool(in.DryRun),
-	}
+	req := importRequest(in)
 	var resp *ec2.ImportKeyPairOutput
 	dr, err := c.call(ctx, callInfo{op: "ImportKeyPair", keyName: in.Name, tags: len(in.Tags) > 0, dryRun: in.DryRun},
 		func(ctx context.Context) (err error) {

@@ -195,6 +195,19 @@ func Normalize(req pair.Request) pair.Request {
 	return req
 }
 
+// CreateInput is the CreateKeyPair request the pipeline sends for req (a
+// normalized request): Make sends it as is (req.DryRun is false there),
+// DryRun with DryRun set. The app's inspector previews exactly this.
+func CreateInput(req pair.Request) awsapi.CreateInput {
+	return awsapi.CreateInput{Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags, DryRun: req.DryRun}
+}
+
+// ImportInput is the ImportKeyPair request the pipeline sends for req with
+// the public key file pub (see CreateInput).
+func ImportInput(req pair.Request, pub []byte) awsapi.ImportInput {
+	return awsapi.ImportInput{Name: req.Name, PublicKey: pub, Tags: req.Tags, DryRun: req.DryRun}
+}
+
 // Plan checks everything that can be checked before anything is made, in
 // this order, and returns the first kind of problem it finds: the
 // request's rules (*InvalidRequestError, every broken rule at once), AWS
@@ -257,9 +270,9 @@ func (p *Pipeline) DryRun(ctx context.Context, plan *Plan) (*DryRunResult, error
 	var d *awsapi.DryRunResult
 	switch plan.Action {
 	case ActionCreate:
-		out, err := p.API.CreateKeyPair(ctx, awsapi.CreateInput{
-			Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags, DryRun: true,
-		})
+		in := CreateInput(req)
+		in.DryRun = true
+		out, err := p.API.CreateKeyPair(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -270,9 +283,9 @@ func (p *Pipeline) DryRun(ctx context.Context, plan *Plan) (*DryRunResult, error
 		if err != nil {
 			return nil, fmt.Errorf("generate %s key: %w", req.Type, err)
 		}
-		out, err := p.API.ImportKeyPair(ctx, awsapi.ImportInput{
-			Name: req.Name, PublicKey: []byte(keys.AuthorizedKey(key.SSHPublicKey(), req.Name)), Tags: req.Tags, DryRun: true,
-		})
+		in := ImportInput(req, []byte(keys.AuthorizedKey(key.SSHPublicKey(), req.Name)))
+		in.DryRun = true
+		out, err := p.API.ImportKeyPair(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -324,9 +337,7 @@ func (p *Pipeline) makeInAWS(ctx context.Context, req pair.Request) (*Made, erro
 	defer p.inflight.Done()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()
-	out, err := p.API.CreateKeyPair(cctx, awsapi.CreateInput{
-		Name: req.Name, Type: req.Type, Format: req.Format, Tags: req.Tags,
-	})
+	out, err := p.API.CreateKeyPair(cctx, CreateInput(req))
 	var lateWarning string
 	if err == nil && ctx.Err() != nil {
 		derr := p.rollback(ctx, req.Name)
@@ -545,7 +556,7 @@ func (p *Pipeline) importSaved(ctx context.Context, made *Made) error {
 	defer p.inflight.Done()
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()
-	out, err := p.API.ImportKeyPair(ictx, awsapi.ImportInput{Name: req.Name, PublicKey: []byte(made.PublicKey), Tags: req.Tags})
+	out, err := p.API.ImportKeyPair(ictx, ImportInput(req, []byte(made.PublicKey)))
 	if err == nil {
 		made.InEC2 = true
 		made.KeyPairID = termtext.Clean(out.KeyPairID)

@@ -284,3 +284,55 @@ func TestEndToEndPPKv2FromEC2(t *testing.T) {
 		t.Fatalf("stdout %q", out)
 	}
 }
+
+// TestEndToEndTraceTUI runs keypair --trace in a terminal against the
+// stand-in: ctrl+t shows the preview and the session's requests; the
+// --trace blocks, held while the form is drawn, follow it on the terminal
+// when it ends, with the request EC2 received, and nothing on the terminal
+// holds a line of the private key.
+func TestEndToEndTraceTUI(t *testing.T) {
+	srv := ec2test.New(ec2test.Options{})
+	t.Cleanup(srv.Close)
+	s, tmp := startBinaryEnv(t, []string{"AWS_ACCESS_KEY_ID=" + ec2test.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + ec2test.SecretAccessKey},
+		"--trace", "create", "--endpoint-url", srv.URL(), "--name", "trace-e2e", "--source", "aws", "--type", "ed25519")
+	s.waitFor("Name     trace-e2e", "credentials: ok")
+	s.keys("C-t")
+	writeScreen(t, "tmux-inspector", s.waitFor("Create would send", "-> ec2 CreateKeyPair  region=us-east-1", "KeyName=trace-e2e", "<- not sent (preview"))
+	if scr := s.capture(); strings.Contains(scr, "\n<- 200") {
+		t.Fatalf("--trace output on the form's screen:\n%s", scr)
+	}
+	s.keys("Escape")
+	s.waitFor("[ Create key pair ]")
+	s.keys("C-s")
+	s.waitFor("Save the private key")
+	s.keys("Enter")
+	s.waitFor("✓ Saved trace-e2e")
+	s.keys("q")
+	waitExit(t, s, tmp)
+	all := s.run("capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", "kp")
+	head := "-> ec2 CreateKeyPair  region=us-east-1  endpoint=" + srv.URL() + "/  attempt=1"
+	if !strings.Contains(all, head+"\n") || !regexp.MustCompile(`\n<- 200  request-id=\S+  \d+ms\n`).MatchString(all) {
+		t.Fatalf("no trace of the CreateKeyPair after the form:\n%s", all)
+	}
+	var sent []string
+	for _, lr := range srv.Requests() {
+		if lr.Action == "CreateKeyPair" {
+			for _, p := range lr.Params {
+				sent = append(sent, "   "+p.Name+"="+p.Value)
+			}
+		}
+	}
+	_, after, _ := strings.Cut(all, head+"\n")
+	if len(sent) == 0 || !strings.HasPrefix(after, strings.Join(sent, "\n")+"\n<- 200") {
+		t.Errorf("traced parameters differ from the %q EC2 received:\n%s", sent, after)
+	}
+	key, err := os.ReadFile(filepath.Join(tmp, ".ssh", "trace-e2e.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kl := range strings.Split(string(key), "\n") {
+		if kl = strings.TrimSpace(kl); len(kl) >= 8 && strings.Contains(all, kl) {
+			t.Errorf("the terminal shows key line %q", kl)
+		}
+	}
+}

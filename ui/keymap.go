@@ -17,6 +17,7 @@ type KeyMap struct {
 	Save        SaveKeys
 	Fingerprint FingerprintKeys
 	Confirm     ConfirmKeys
+	Inspector   InspectorKeys // inspector.go
 }
 
 // GlobalKeys work on every screen.
@@ -25,6 +26,8 @@ type GlobalKeys struct {
 	Help key.Binding // ?: more keys (only where ? does not type a character)
 	// CloseHelp closes the full help.
 	CloseHelp key.Binding
+	// Inspect opens the request inspector (ctrl+t; inspector.go).
+	Inspect key.Binding
 }
 
 // FormKeys work in the create form.
@@ -83,7 +86,9 @@ func DefaultKeyMap() KeyMap {
 			Quit:      nb([]string{"ctrl+c"}, "ctrl+c", "quit"),
 			Help:      nb([]string{"?"}, "?", "more keys"),
 			CloseHelp: nb([]string{"?", "esc"}, "?/esc", "fewer keys"),
+			Inspect:   inspectKeyBinding(),
 		},
+		Inspector: defaultInspectorKeys(),
 		Form: FormKeys{
 			Next:      nb([]string{"tab", "down"}, "tab/↓", "next"),
 			Prev:      nb([]string{"shift+tab", "up"}, "shift+tab/↑", "previous"),

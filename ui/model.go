@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 )
@@ -28,8 +29,10 @@ const nameCheckDelay = 300 * time.Millisecond
 type Model struct {
 	c       *common
 	form    *formScreen
-	screen  screen   // the screen shown now (may be form)
-	confirm *confirm // a yes/no question over the screen, or nil
+	screen  screen     // the screen shown now (may be form)
+	confirm *confirm   // a yes/no question over the screen, or nil
+	insp    *inspector // the request inspector over the screen, or nil (inspector.go)
+	traces  *traceLog  // this session's AWS requests, for the inspector
 
 	fullHelp bool
 	status   string // a one-line notice, cleared by the next key
@@ -50,7 +53,8 @@ func New(ctx context.Context, opts Options) *Model {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m := &Model{isDark: true, profile: colorprofile.Env(opts.Env)}
+	m := &Model{isDark: true, profile: colorprofile.Env(opts.Env), traces: &traceLog{}}
+	ctx = awsapi.WithTrace(ctx, m.traces.add) // every command runs under ctx
 	m.c = &common{ctx: ctx, opts: opts, keys: DefaultKeyMap(), width: 80, height: 24, debounce: nameCheckDelay, help: &helpCache{}}
 	m.c.setEnv(func(k string) string { return getenv(opts.Env, k) })
 	m.c.styles = NewStyles(m.isDark, m.profile)
@@ -119,7 +123,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:
-		if m.confirm != nil {
+		if m.confirm != nil || m.insp != nil {
 			return m, nil
 		}
 	}
@@ -148,6 +152,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.c.width < minWidth || m.c.height < minHeight {
 		return nil
+	}
+	if m.insp != nil || key.Matches(msg, k.Global.Inspect) {
+		return m.inspectKey(msg)
 	}
 	typing := m.screen.typing()
 	switch {

@@ -28,6 +28,8 @@ func (m *Model) View() tea.View {
 		for _, q := range m.question() {
 			b.lines = append(b.lines, wrap(q, w)...)
 		}
+	} else if m.insp != nil {
+		b = m.insp.view()
 	} else {
 		b = m.screen.view()
 	}
@@ -112,6 +114,13 @@ func (m *Model) helpSet() helpSet {
 	if m.confirm != nil {
 		return helpSet{short: []key.Binding{k.Confirm.Yes, k.Confirm.No}}
 	}
+	if m.insp != nil {
+		h := m.insp.help()
+		if m.fullHelp {
+			h.full = append(h.full, []key.Binding{k.Global.CloseHelp})
+		}
+		return h
+	}
 	h := m.screen.help()
 	switch {
 	case m.fullHelp:
@@ -119,7 +128,7 @@ func (m *Model) helpSet() helpSet {
 		if m.screen.typing() {
 			closeKey.SetHelp("esc", "fewer keys")
 		}
-		h.full = append(h.full, []key.Binding{closeKey})
+		h.full = append(h.full, []key.Binding{closeKey, k.Global.Inspect})
 	case !m.screen.typing():
 		h.short = append(h.short, k.Global.Help)
 	}

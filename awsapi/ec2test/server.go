@@ -25,6 +25,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,6 +91,35 @@ type LoggedRequest struct {
 	Code      string // error code answered, "" on success
 	Fault     FaultKind
 	Time      time.Time
+
+	// Params are every parameter as received, URL query first, then the
+	// form body, in the order sent, percent-decoded.
+	Params []Param
+	// Signature and SecurityToken are the request's SigV4 signature and
+	// X-Amz-Security-Token, for tests that prove neither leaks.
+	Signature, SecurityToken string
+}
+
+// Param is one received request parameter.
+type Param struct{ Name, Value string }
+
+// orderedParams decodes a form-encoded string pair by pair, keeping order.
+func orderedParams(s string) []Param {
+	var ps []Param
+	for _, kv := range strings.Split(s, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		if dv, err := url.QueryUnescape(v); err == nil {
+			v = dv
+		}
+		ps = append(ps, Param{Name: k, Value: v})
+	}
+	return ps
 }
 
 // Server is a running stand-in. Its methods are safe for concurrent use.
@@ -241,6 +271,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		lr.Status = 0
 		return
+	}
+	lr.Params = append(orderedParams(r.URL.RawQuery), orderedParams(string(body))...)
+	lr.SecurityToken = r.Header.Get("X-Amz-Security-Token")
+	if a, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
+		lr.Signature = a.signature
 	}
 	params, err := parseParams(r, body)
 	if err != nil {
