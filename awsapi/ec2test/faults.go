@@ -140,6 +140,11 @@ func (s *Server) applyFaults(r *http.Request, lr *LoggedRequest) (*Fault, *apiEr
 	case InternalError:
 		return f, errorf(500, "InternalError", "An internal error has occurred.")
 	case Deny:
+		if lr.Service == autoScalingService {
+			// Auto Scaling denies the IAM way, without an encoded message.
+			return f, errorf(403, "AccessDenied", "User: arn:aws:iam::123456789012:user/example is not authorized to perform: "+
+				"autoscaling:%s because no identity-based policy allows the autoscaling:%s action", lr.Action, lr.Action)
+		}
 		return f, errorf(403, "UnauthorizedOperation", "%s", DeniedMessage)
 	case RequestExpired:
 		return f, errorf(400, "RequestExpired", "Request has expired.")

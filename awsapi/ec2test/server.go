@@ -64,6 +64,24 @@ type Options struct {
 	KeyPairLimit int
 	// Rand is the randomness for keys and IDs; nil means crypto/rand.
 	Rand io.Reader
+
+	// Regions is what DescribeRegions lists as enabled (nil =
+	// DefaultRegions, the 17 regions every account has); NotOptedIn are
+	// the opt-in regions it adds with AllRegions=true (nil =
+	// DefaultNotOptedIn). Requests to any region are served either way.
+	Regions, NotOptedIn []string
+	// OptedIn names the regions of Regions that DescribeRegions reports as
+	// "opted-in" (opt-in regions the account enabled) instead of
+	// "opt-in-not-required".
+	OptedIn []string
+	// PageSize caps every page of the paginated Describe calls (instances,
+	// launch templates and their versions, Spot requests, launch
+	// configurations) below what the request's MaxResults/MaxRecords asks,
+	// so tests see several pages with a few items (0 = no cap).
+	PageSize int
+	// Latency is added to every request before it is answered (faults
+	// included), like the round trip to a far region.
+	Latency time.Duration
 }
 
 // KeyPair is one key pair in the server's state.
@@ -81,6 +99,7 @@ type KeyPair struct {
 // LoggedRequest is one request as the server saw it.
 type LoggedRequest struct {
 	Action    string
+	Service   string // "ec2" or "autoscaling", from the credential scope ("" if unsigned)
 	Region    string // from the credential scope ("" if unsigned)
 	KeyName   string // KeyName, or the first KeyName.N
 	DryRun    bool
@@ -99,6 +118,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	regions map[string]map[string]*KeyPair // region -> name -> pair
+	others  map[string]*regionState        // region -> what can use a pair
 	faults  []*Fault
 	log     []LoggedRequest
 	randMu  sync.Mutex
@@ -143,7 +163,7 @@ func newServer(opts Options) *Server {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	return &Server{opts: opts, regions: map[string]map[string]*KeyPair{}}
+	return &Server{opts: opts, regions: map[string]map[string]*KeyPair{}, others: map[string]*regionState{}}
 }
 
 // URL is the endpoint URL, e.g. "http://127.0.0.1:41234".
@@ -242,6 +262,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		lr.Status = 0
 		return
 	}
+	s.wait(r)
+	lr.Service = serviceOf(r)
 	params, err := parseParams(r, body)
 	if err != nil {
 		s.writeError(w, &lr, reqID, errorf(400, "InvalidParameterValue", "The request body could not be parsed: %v", err))
@@ -278,7 +300,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 
-	out, aerr := s.act(region, lr.Action, params, reqID)
+	var out string
+	if lr.Service == autoScalingService {
+		out, aerr = s.actAutoScaling(region, lr.Action, params, reqID)
+	} else {
+		out, aerr = s.act(region, lr.Action, params, reqID)
+	}
 	if f != nil && f.Kind == DropAfter {
 		// The action happened; the answer never arrives.
 		if hj, ok := w.(http.Hijacker); ok {
@@ -322,6 +349,10 @@ func (s *Server) writeXML(w http.ResponseWriter, lr *LoggedRequest, reqID string
 // writeError writes EC2's error XML (aws-keypairs.md §2: RequestID, not requestId).
 func (s *Server) writeError(w http.ResponseWriter, lr *LoggedRequest, reqID string, e *apiError) {
 	lr.Code = e.code
+	if lr.Service == autoScalingService {
+		s.writeXML(w, lr, reqID, e.status, autoScalingError(e, reqID))
+		return
+	}
 	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<Response><Errors><Error><Code>` + xmlText(e.code) + `</Code><Message>` + xmlText(e.message) +
 		`</Message></Error></Errors><RequestID>` + reqID + `</RequestID></Response>`
