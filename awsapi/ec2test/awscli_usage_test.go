@@ -69,7 +69,7 @@ func TestAWSCLIUsage(t *testing.T) {
 				OwnerId   string
 				Instances []struct {
 					InstanceId, KeyName, InstanceType, LaunchTime string
-					State                                        struct {
+					State                                         struct {
 						Code int
 						Name string
 					}
@@ -109,7 +109,7 @@ func TestAWSCLIUsage(t *testing.T) {
 		var lts struct {
 			LaunchTemplates []struct {
 				LaunchTemplateId, LaunchTemplateName, CreateTime string
-				DefaultVersionNumber, LatestVersionNumber      int
+				DefaultVersionNumber, LatestVersionNumber        int
 			}
 		}
 		s.ResetLog()
@@ -197,7 +197,7 @@ func TestAWSCLIUsage(t *testing.T) {
 		var out struct {
 			LaunchConfigurations []struct {
 				LaunchConfigurationName, LaunchConfigurationARN, KeyName, ImageId, CreatedTime string
-				InstanceMonitoring                                                            struct{ Enabled bool }
+				InstanceMonitoring                                                             struct{ Enabled bool }
 			}
 		}
 		s.ResetLog()

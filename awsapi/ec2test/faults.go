@@ -200,7 +200,7 @@ drop-after-import   drop-after for ImportKeyPair, once (times=1): the retry gets
 drop-after-delete   drop-after for DeleteKeyPair, once (times=1): the pair is gone, the retry answers success
 malformed-xml       200 with a truncated XML body, without acting (body= replaces it)
 slow                wait delay= (default 5s) before answering
-deny                403 UnauthorizedOperation with an encoded authorization message
+deny                403 UnauthorizedOperation with an encoded authorization message (Auto Scaling: AccessDenied)
 request-expired     400 RequestExpired
 auth-failure        401 AuthFailure
 custom-error        status= (default 400) with code= and message=

@@ -54,8 +54,8 @@ type LaunchTemplate struct {
 
 // LaunchTemplateVersion is one version's data.
 type LaunchTemplateVersion struct {
-	KeyName     string // "" = the version names no key pair
-	Description string
+	KeyName     string `json:"keyName,omitempty"` // "" = the version names no key pair
+	Description string `json:"description,omitempty"`
 }
 
 // LaunchConfiguration is one seeded Auto Scaling launch configuration.
