@@ -352,3 +352,52 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + d[i%10:i%10+1]
 }
+
+// ec2stand's --seed-demo state reads as its help says.
+func TestDemoSeedUses(t *testing.T) {
+	s, c := setup(t)
+	if err := s.Load(ec2test.DemoSeed(), ""); err != nil {
+		t.Fatal(err)
+	}
+	usage, err := c.Usage(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(name string) string {
+		var out []string
+		for _, u := range usage[name] {
+			out = append(out, u.Kind+" "+u.ID)
+		}
+		return strings.Join(out, ", ")
+	}
+	for name, want := range map[string]string{
+		"demo-used":     "instance i-0demo0000000000a, launch-template lt-0demo000000000000:1, spot-request sir-demo0001",
+		"demo-template": "launch-template lt-0demo000000000000:2",
+		"demo-asg":      "launch-configuration demo-asg-lc",
+		"demo-stopped":  "instance i-0demo0000000000c",
+		"demo-unused":   "",
+	} {
+		if got := ids(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	pairs, err := c.DescribeKeyPairs(context.Background(), DescribeInput{IncludePublicKey: true})
+	if err != nil || len(pairs) != 5 {
+		t.Errorf("%d pairs, %v", len(pairs), err)
+	}
+}
+
+// Options.Latency holds every answer back at least that long.
+func TestStandInLatency(t *testing.T) {
+	testEnv(t)
+	s := ec2test.New(ec2test.Options{Latency: 50 * time.Millisecond})
+	defer s.Close()
+	c := newClient(t, s, Options{})
+	start := time.Now()
+	if _, err := c.Regions(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("answered in %v", d)
+	}
+}
