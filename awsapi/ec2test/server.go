@@ -363,9 +363,13 @@ func (s *Server) writeError(w http.ResponseWriter, lr *LoggedRequest, reqID stri
 // the stand-in echoes what it was given, like a careless server would, so
 // clients must clean what they print.
 func xmlText(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	return xmlSpecials.Replace(s)
 }
+
+var xmlSpecials = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // writeBomb answers 200 with Content-Encoding: gzip: answer without its
 // closing tag, then padding elements up to size bytes decompressed, then
