@@ -1,6 +1,9 @@
 // Package awsapi is keypair's door to EC2: the four key pair calls behind a
-// small interface on aws-sdk-go-v2, errors classified into kinds a user can
-// act on, and server text cleaned of control bytes before anyone prints it.
+// small interface on aws-sdk-go-v2, what uses a pair (instances, launch
+// templates, Auto Scaling launch configurations, Spot requests: usage.go),
+// the account's regions and a client per region, errors classified into
+// kinds a user can act on, and server text cleaned of control bytes before
+// anyone prints it.
 package awsapi
 
 import (
