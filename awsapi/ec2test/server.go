@@ -3,7 +3,11 @@
 // shared/testdata/awscli-captures (form-encoded POST, XML answers in the
 // 2016-11-15 namespace, EC2's error XML and statuses), verifies the SigV4
 // signature of every request, keeps key pairs per region, makes real key
-// material with package keys, and injects faults on request: throttling,
+// material with package keys, answers what can use a pair from seeded state
+// (instances, launch templates, Spot requests, and Auto Scaling's launch
+// configurations on the same URL: resources.go, usage.go, autoscaling.go,
+// seed.go) and DescribeRegions, adds Options.Latency to every answer, and
+// injects faults on request: throttling,
 // server errors, a connection dropped after the action, malformed XML, slow
 // answers, denied actions, expired credentials, a server that never
 // answers, a gzip bomb and oversized key material (see ParseFault).
