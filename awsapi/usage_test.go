@@ -385,6 +385,13 @@ func TestDemoSeedUses(t *testing.T) {
 	if err != nil || len(pairs) != 5 {
 		t.Errorf("%d pairs, %v", len(pairs), err)
 	}
+	// Once its instance is terminated, nothing uses demo-stopped.
+	if err := s.SetInstanceState("us-east-1", "i-0demo0000000000c", "terminated"); err != nil {
+		t.Fatal(err)
+	}
+	if uses, err := c.UsedBy(context.Background(), "demo-stopped"); err != nil || len(uses) != 0 {
+		t.Errorf("after termination: %v, %v", uses, err)
+	}
 }
 
 // Options.Latency holds every answer back at least that long.
