@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/ssh/agent"
 
+	"github.com/keypair-dev/keypair/awsapi/ec2test"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -23,7 +24,6 @@ import (
 // --regions all is every region DescribeRegions returns; import into all of
 // them, then list them all.
 func TestIntegrationImportAndListRegionsAll(t *testing.T) {
-	t.Skip("needs h-stand: awsapi.Client.Regions and the stand-in's DescribeRegions")
 	c, srv := awsCLI(t)
 	_, pubFile, _, _, _ := writeKeyFiles(t, c.home)
 	r := c.run("", "import", "--name", "everywhere", "--public-key", pubFile, "--regions", "all", "--json")
@@ -61,7 +61,6 @@ func TestIntegrationImportAndListRegionsAll(t *testing.T) {
 // Nothing uses a pair in a fresh stand-in: --used-by shows [], --unused
 // shows every pair, and delete needs no --force.
 func TestIntegrationUsedByAgainstTheStandIn(t *testing.T) {
-	t.Skip("needs h-stand: awsapi.Client.UsedBy/Usage and the stand-in's DescribeInstances, DescribeLaunchTemplateVersions, DescribeLaunchConfigurations, DescribeSpotInstanceRequests")
 	c, srv := awsCLI(t)
 	_, pubFile, _, _, _ := writeKeyFiles(t, c.home)
 	for _, name := range []string{"a", "b"} {
@@ -85,11 +84,34 @@ func TestIntegrationUsedByAgainstTheStandIn(t *testing.T) {
 	if r := c.run("", "delete", "a", "--yes"); r.code != 0 || len(srv.KeyPairs("us-east-1")) != 1 {
 		t.Errorf("delete: exit %d %s", r.code, r.stderr)
 	}
-	// TODO(integrator): with h-stand's seeding of instances, launch
-	// templates and launch configurations, add: a pair an instance uses is
-	// listed with usedBy [{kind: instance, id, detail}], left out by
-	// --unused, and delete without --force exits 1 leaving it in place
-	// (TestDeleteInUse covers this today through a fake inventory).
+	// A pair an instance uses: listed with its user, left out by --unused,
+	// and not deleted without --force.
+	id, err := srv.AddInstance("us-east-1", ec2test.Instance{KeyName: "b", Name: "web", State: "stopped"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("", "list", "--used-by", "--json")
+	list = jsonArray(t, r.stdout)
+	if r.code != 0 || len(list) != 1 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	uses, _ := list[0]["usedBy"].([]any)
+	if len(uses) != 1 {
+		t.Fatalf("usedBy %#v", list[0]["usedBy"])
+	}
+	use, _ := uses[0].(map[string]any)
+	if use["kind"] != "instance" || use["id"] != id || use["detail"] == "" {
+		t.Errorf("usedBy[0] = %#v, want instance %s", use, id)
+	}
+	if r := c.run("", "list", "--unused", "--json"); len(jsonArray(t, r.stdout)) != 0 {
+		t.Errorf("--unused lists a used pair: %s", r.stdout)
+	}
+	if r := c.run("", "delete", "b", "--yes"); r.code != 1 || len(srv.KeyPairs("us-east-1")) != 1 || !strings.Contains(r.stderr, id) {
+		t.Errorf("delete of a used pair: exit %d, pairs %d, stderr %s", r.code, len(srv.KeyPairs("us-east-1")), r.stderr)
+	}
+	if r := c.run("", "delete", "b", "--yes", "--force"); r.code != 0 || len(srv.KeyPairs("us-east-1")) != 0 {
+		t.Errorf("delete --force: exit %d %s", r.code, r.stderr)
+	}
 }
 
 // Local keys: files in ~/.ssh and the save folder (a private key, a .pub,

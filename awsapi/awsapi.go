@@ -1,6 +1,9 @@
 // Package awsapi is keypair's door to EC2: the four key pair calls behind a
-// small interface on aws-sdk-go-v2, errors classified into kinds a user can
-// act on, and server text cleaned of control bytes before anyone prints it.
+// small interface on aws-sdk-go-v2, what uses a pair (instances, launch
+// templates, Auto Scaling launch configurations, Spot requests: usage.go),
+// the account's regions and a client per region, errors classified into
+// kinds a user can act on, and server text cleaned of control bytes before
+// anyone prints it.
 package awsapi
 
 import (
@@ -16,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
@@ -148,6 +152,16 @@ type Options struct {
 	// can add its own sink with WithTrace.
 	Trace   io.Writer
 	OnTrace func(Trace)
+
+	// AutoScalingEndpointURL overrides the Auto Scaling endpoint (the
+	// launch configurations of UsedBy and Usage). When empty, the SDK's own
+	// override applies (AWS_ENDPOINT_URL_AUTO_SCALING, AWS_ENDPOINT_URL, the
+	// config file's services section); when there is none either and EC2's
+	// endpoint is overridden (EndpointURL, AWS_ENDPOINT_URL_EC2), Auto
+	// Scaling goes to EC2's endpoint: a client pointed at an EC2 look-alike
+	// (the stand-in, LocalStack, moto: all serve both on one URL) never
+	// asks real AWS.
+	AutoScalingEndpointURL string
 }
 
 // DefaultCredentialTimeout bounds credential resolution when
@@ -164,6 +178,11 @@ type Client struct {
 	timeouts    Timeouts
 	creds       aws.CredentialsProvider
 	ec2         *ec2.Client
+	autoscaling *autoscaling.Client
+	asEndpoint  string // Auto Scaling's endpoint override in effect ("" = the SDK's regional default)
+
+	// What New was asked for, to build the same clients for another region.
+	endpointURL, asEndpointURL string
 
 	// cfg and apiOptions build every other service's client (Auto Scaling,
 	// SSM) the same way as ec2: same credentials, retries, HTTP client, and
@@ -230,17 +249,45 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		sinks = append(sinks, opts.OnTrace)
 	}
 	c.apiOptions = []func(*middleware.Stack) error{userAgent(opts.AppVersion), addAttemptRecorder, addTracer(sinks)}
-	c.ec2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) {
-		if opts.EndpointURL != "" {
-			o.BaseEndpoint = aws.String(opts.EndpointURL)
+	c.endpointURL, c.asEndpointURL = opts.EndpointURL, opts.AutoScalingEndpointURL
+	c.buildClients()
+	return c, nil
+}
+
+// buildClients makes the EC2 and Auto Scaling clients from c.cfg (its
+// region, credentials and their cache, HTTP client, retryer settings) and
+// c.apiOptions, and notes the endpoints in effect.
+func (c *Client) buildClients() {
+	c.ec2 = ec2.NewFromConfig(c.cfg, func(o *ec2.Options) {
+		if c.endpointURL != "" {
+			o.BaseEndpoint = aws.String(c.endpointURL)
 		}
 		o.APIOptions = append(o.APIOptions, c.apiOptions...)
 	})
+	c.endpoint = ""
 	if be := c.ec2.Options().BaseEndpoint; be != nil {
 		c.endpoint = *be
 	}
-	return c, nil
+	c.autoscaling = autoscaling.NewFromConfig(c.cfg, func(o *autoscaling.Options) {
+		// The SDK has put its own override (environment, config file) in
+		// o.BaseEndpoint by now.
+		switch {
+		case c.asEndpointURL != "":
+			o.BaseEndpoint = aws.String(c.asEndpointURL)
+		case o.BaseEndpoint == nil && c.endpoint != "":
+			o.BaseEndpoint = aws.String(c.endpoint)
+		}
+		o.APIOptions = append(o.APIOptions, c.apiOptions...)
+	})
+	c.asEndpoint = ""
+	if be := c.autoscaling.Options().BaseEndpoint; be != nil {
+		c.asEndpoint = *be
+	}
 }
+
+// AutoScalingEndpoint is the Auto Scaling endpoint URL override in effect
+// (see Options.AutoScalingEndpointURL), "" for the SDK's regional default.
+func (c *Client) AutoScalingEndpoint() string { return c.asEndpoint }
 
 // Region is the region requests go to ("" when none is configured).
 func (c *Client) Region() string { return c.region }
@@ -396,6 +443,9 @@ func (b *boundedCredentials) Retrieve(ctx context.Context) (aws.Credentials, err
 // It returns handled=true with a DryRunResult when err is a dry run answer.
 func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context) error) (*DryRunResult, error) {
 	ci.region, ci.endpoint = c.region, c.endpoint
+	if isAutoScalingOp(ci.op) {
+		ci.endpoint = c.asEndpoint
+	}
 	ci.timeouts = c.timeouts
 	if c.region == "" {
 		return nil, &Error{Kind: NoRegion, Op: ci.op, KeyName: termtext.Clean(ci.keyName), DryRun: ci.dryRun,

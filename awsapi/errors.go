@@ -68,8 +68,13 @@ func (k Kind) String() string {
 // own next step from Kind and the fields. Code, Message and RequestID are
 // cleaned of control bytes.
 type Error struct {
-	Kind      Kind
-	Op        string // "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair", "Credentials"
+	Kind Kind
+	// Op is the call: "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs",
+	// "DeleteKeyPair", "Credentials", or one of the listings of UsedBy, Usage
+	// and Regions ("DescribeInstances", "DescribeLaunchTemplates",
+	// "DescribeLaunchTemplateVersions", "DescribeSpotInstanceRequests",
+	// "DescribeLaunchConfigurations" (Auto Scaling), "DescribeRegions").
+	Op        string
 	Code      string // EC2 error code, "" for non-API errors
 	Message   string // EC2's message, cleaned
 	Region    string
@@ -109,7 +114,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // authorizes tagging on create separately). "" when Op is not an EC2 action.
 func (e *Error) Permission() string {
 	switch e.Op {
-	case "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair":
+	case "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair", "DescribeInstances",
+		"DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DescribeSpotInstanceRequests", "DescribeRegions":
+	case "DescribeLaunchConfigurations":
+		return "autoscaling:" + e.Op
 	default:
 		return ""
 	}

@@ -115,3 +115,64 @@ func FuzzResponseBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUsageAnswers feeds arbitrary answers to the listings behind UsedBy,
+// Usage and Regions: no panic, no endless paging, nothing returned carries
+// control bytes.
+func FuzzUsageAnswers(f *testing.F) {
+	testEnv(f)
+	ns := `xmlns="` + ec2test.Namespace + `"`
+	for _, s := range []string{
+		`<DescribeInstancesResponse ` + ns + `><reservationSet><item><instancesSet><item><instanceId>i-1` + "\u009b" + `</instanceId><keyName>web</keyName><instanceState><code>16</code><name>running</name></instanceState><tagSet><item><key>Name</key><value>x` + "\x1b[2J" + `</value></item></tagSet></item></instancesSet></item></reservationSet><nextToken>t</nextToken></DescribeInstancesResponse>`,
+		`<DescribeLaunchTemplatesResponse ` + ns + `><launchTemplates><item><launchTemplateId>lt-1</launchTemplateId><latestVersionNumber>3</latestVersionNumber></item></launchTemplates></DescribeLaunchTemplatesResponse>`,
+		`<DescribeLaunchTemplateVersionsResponse ` + ns + `><launchTemplateVersionSet><item><launchTemplateId>lt-1</launchTemplateId><launchTemplateName>n` + "\u0085" + `</launchTemplateName><versionNumber>2</versionNumber><launchTemplateData><keyName>web</keyName></launchTemplateData></item></launchTemplateVersionSet></DescribeLaunchTemplateVersionsResponse>`,
+		`<DescribeSpotInstanceRequestsResponse ` + ns + `><spotInstanceRequestSet><item><spotInstanceRequestId>sir-1</spotInstanceRequestId><state>open</state><launchSpecification><keyName>web` + "\x07" + `</keyName></launchSpecification></item></spotInstanceRequestSet></DescribeSpotInstanceRequestsResponse>`,
+		`<DescribeLaunchConfigurationsResponse xmlns="` + ec2test.AutoScalingNamespace + `"><DescribeLaunchConfigurationsResult><LaunchConfigurations><member><LaunchConfigurationName>lc` + "\x1b" + `</LaunchConfigurationName><KeyName>web</KeyName></member></LaunchConfigurations><NextToken>n</NextToken></DescribeLaunchConfigurationsResult></DescribeLaunchConfigurationsResponse>`,
+		`<DescribeRegionsResponse ` + ns + `><regionInfo><item><regionName>eu` + "\u009b" + `</regionName><optInStatus>opted-in</optInStatus></item></regionInfo></DescribeRegionsResponse>`,
+		`<ErrorResponse><Error><Code>AccessDenied</Code><Message>no` + "\x1b" + `</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+		"<<<",
+	} {
+		for _, st := range []uint16{200, 403, 503} {
+			f.Add(st, []byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
+		st := int(status%500) + 100
+		c, err := New(context.Background(), Options{
+			Region: "us-east-1", EndpointURL: "http://127.0.0.1:9", MaxAttempts: 1, MaxBackoff: time.Millisecond,
+			HTTPClient: &http.Client{Transport: cannedTransport{status: st, body: body}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		checkUses := func(uses []Use) {
+			for _, u := range uses {
+				assertClean(t, u.ID)
+				assertClean(t, u.Detail)
+			}
+		}
+		uses, err := c.UsedBy(ctx, "web")
+		if err != nil {
+			assertClean(t, err.Error())
+		} else if uses == nil {
+			t.Fatal("UsedBy answered nil without an error")
+		}
+		checkUses(uses)
+		usage, err := c.Usage(ctx)
+		if err != nil {
+			assertClean(t, err.Error())
+		}
+		for name, uses := range usage {
+			assertClean(t, name)
+			checkUses(uses)
+		}
+		regions, err := c.Regions(ctx)
+		if err != nil {
+			assertClean(t, err.Error())
+		}
+		for _, r := range regions {
+			assertClean(t, r)
+		}
+	})
+}

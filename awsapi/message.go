@@ -57,7 +57,7 @@ func (e *Error) Error() string {
 		if i := strings.Index(msg, encodedMarker); i >= 0 {
 			msg = strings.TrimSpace(msg[:i])
 		}
-		p.add(ec2Said(e.Code, msg, e.RequestID))
+		p.add(e.said(ec2Said(e.Code, msg, e.RequestID)))
 		if strings.Contains(e.Message, encodedMarker) {
 			p.add("EC2 included an encoded authorization failure message with the full reason")
 		}
@@ -94,9 +94,9 @@ func (e *Error) Error() string {
 		p.add(e.outcome())
 	case Network:
 		if e.MayHaveActed {
-			p.addf("The request to %s was sent to EC2 at %s, but no answer arrived: %s", target, e.endpoint(), e.cause())
+			p.addf("The request to %s was sent to %s at %s, but no answer arrived: %s", target, e.service(), e.endpoint(), e.cause())
 		} else {
-			p.addf("Could not reach EC2 at %s to %s: %s", e.endpoint(), target, e.cause())
+			p.addf("Could not reach %s at %s to %s: %s", e.service(), e.endpoint(), target, e.cause())
 		}
 		p.add(e.outcome())
 	case NoCredentials:
@@ -214,10 +214,28 @@ func (e *Error) what() string {
 		return "list key pairs"
 	case "Credentials":
 		return "look up credentials"
+	case "DescribeInstances":
+		return "list the instances" + e.usingKey()
+	case "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions":
+		return "read the launch templates" + e.usingKey()
+	case "DescribeLaunchConfigurations":
+		return "list the Auto Scaling launch configurations" + e.usingKey()
+	case "DescribeSpotInstanceRequests":
+		return "list the Spot requests" + e.usingKey()
+	case "DescribeRegions":
+		return "list the regions"
 	case "":
 		return "call EC2"
 	}
 	return "call " + e.Op
+}
+
+// usingKey is " that may use key pair NAME" for the listings of UsedBy, "" without a name.
+func (e *Error) usingKey() string {
+	if e.KeyName == "" {
+		return ""
+	}
+	return " that may use key pair " + quoted(e.KeyName)
 }
 
 // verb is what() without the name, for sentences that already named the pair.
@@ -243,7 +261,25 @@ func (e *Error) in() string {
 }
 
 // ec2Said is the sentence reporting EC2's code, request ID and message.
-func (e *Error) ec2Said() string { return ec2Said(e.Code, e.Message, e.RequestID) }
+func (e *Error) ec2Said() string { return e.said(ec2Said(e.Code, e.Message, e.RequestID)) }
+
+// service names who answers Op: "EC2", or "Auto Scaling" for its calls.
+func (e *Error) service() string {
+	if isAutoScalingOp(e.Op) {
+		return "Auto Scaling"
+	}
+	return "EC2"
+}
+
+// said puts the service's name in an ec2Said sentence.
+func (e *Error) said(sentence string) string {
+	if e.service() != "EC2" {
+		if rest, ok := strings.CutPrefix(sentence, "EC2 answered"); ok {
+			return e.service() + " answered" + rest
+		}
+	}
+	return sentence
+}
 
 func ec2Said(code, message, requestID string) string {
 	code, message, requestID = oneLine(code), oneLine(message), oneLine(requestID)
@@ -284,7 +320,8 @@ func (e *Error) outcome() string {
 		return "No key pair was made"
 	case "DeleteKeyPair":
 		return "Nothing was deleted"
-	case "DescribeKeyPairs":
+	case "DescribeKeyPairs", "DescribeInstances", "DescribeLaunchTemplates", "DescribeLaunchTemplateVersions",
+		"DescribeLaunchConfigurations", "DescribeSpotInstanceRequests", "DescribeRegions":
 		return "Nothing was changed"
 	case "Credentials":
 		return "Nothing was sent to AWS"
@@ -305,6 +342,9 @@ func (e *Error) codeOrStatus() string {
 func (e *Error) endpoint() string {
 	if e.Endpoint != "" {
 		return oneLine(e.Endpoint)
+	}
+	if e.Region != "" && isAutoScalingOp(e.Op) {
+		return "autoscaling." + e.Region + ".amazonaws.com"
 	}
 	if e.Region != "" {
 		return "ec2." + e.Region + ".amazonaws.com"

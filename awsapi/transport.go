@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -98,6 +99,10 @@ type cappedClient struct {
 }
 
 func (c cappedClient) Do(req *http.Request) (*http.Response, error) {
+	req, err := ownBody(req)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := c.inner.Do(req)
 	if resp == nil || resp.Body == nil {
 		return resp, err
@@ -113,6 +118,39 @@ func (c cappedClient) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cappedBody{rc: body, left: c.limit, limit: c.limit, attempts: a}
 	return resp, err
+}
+
+// maxRequestBody bounds the request bodies ownBody copies. keypair's
+// requests are form-encoded parameters of a few KB (an imported public key
+// is the largest part); a larger body is passed through untouched.
+const maxRequestBody = 1 << 20
+
+// ownBody gives the HTTP transport its own copy of the request body.
+//
+// smithy-go closes the body it built (a safeReadCloser) as soon as the
+// client's Do returns, which is when the answer's headers have arrived. But
+// net/http's write loop may not be done with the body then: after writing
+// ContentLength bytes it copies the body once more to find its end
+// (transfer.go, writeBody), and that copy goes through the closed wrapper's
+// WriteTo, which answers io.EOF as an error. The write loop then closes the
+// connection under the answer still being read, and the SDK's read fails
+// with "use of closed network connection"; it retries, and a retried
+// CreateKeyPair finds its own name taken (a lost answer that never was).
+// Small answers are already buffered when the connection goes, so only large
+// ones fail. A copy the SDK cannot close ends the race.
+func ownBody(req *http.Request) (*http.Request, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.ContentLength < 0 || req.ContentLength > maxRequestBody {
+		return req, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBody+1))
+	req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the request body: %w", err)
+	}
+	own := req.Clone(req.Context())
+	own.Body = io.NopCloser(bytes.NewReader(b))
+	own.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	return own, nil
 }
 
 // gunzipBody decompresses lazily, on the first Read.

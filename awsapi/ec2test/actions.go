@@ -45,6 +45,16 @@ func (s *Server) act(region, action string, p url.Values, reqID string) (string,
 		return s.describeKeyPairs(region, p, reqID)
 	case "DeleteKeyPair":
 		return s.deleteKeyPair(region, p, reqID)
+	case "DescribeInstances":
+		return s.describeInstances(region, p, reqID)
+	case "DescribeLaunchTemplates":
+		return s.describeLaunchTemplates(region, p, reqID)
+	case "DescribeLaunchTemplateVersions":
+		return s.describeLaunchTemplateVersions(region, p, reqID)
+	case "DescribeSpotInstanceRequests":
+		return s.describeSpotInstanceRequests(region, p, reqID)
+	case "DescribeRegions":
+		return s.describeRegions(region, p, reqID)
 	case "":
 		return "", errorf(400, "MissingAction", "The request must contain the parameter Action")
 	}

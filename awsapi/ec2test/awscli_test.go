@@ -25,8 +25,14 @@ func requireAWSCLI(t *testing.T) { oracle.Need(t, awsCLI) }
 // anything but loopback fails.
 func runAWS(t *testing.T, s *Server, args ...string) (stdout, stderr string, exit int) {
 	t.Helper()
+	return runAWSService(t, s, "ec2", args...)
+}
+
+// runAWSService is runAWS for another service ("autoscaling") at the same URL.
+func runAWSService(t *testing.T, s *Server, service string, args ...string) (stdout, stderr string, exit int) {
+	t.Helper()
 	home := t.TempDir()
-	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url=" + s.URL(), "ec2"}, args...)...)
+	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url=" + s.URL(), service}, args...)...)
 	cmd.Dir = home
 	cmd.Env = []string{
 		"PATH=/usr/bin:/bin",

@@ -140,6 +140,11 @@ func (s *Server) applyFaults(r *http.Request, lr *LoggedRequest) (*Fault, *apiEr
 	case InternalError:
 		return f, errorf(500, "InternalError", "An internal error has occurred.")
 	case Deny:
+		if lr.Service == autoScalingService {
+			// Auto Scaling denies the IAM way, without an encoded message.
+			return f, errorf(403, "AccessDenied", "User: arn:aws:iam::123456789012:user/example is not authorized to perform: "+
+				"autoscaling:%s because no identity-based policy allows the autoscaling:%s action", lr.Action, lr.Action)
+		}
 		return f, errorf(403, "UnauthorizedOperation", "%s", DeniedMessage)
 	case RequestExpired:
 		return f, errorf(400, "RequestExpired", "Request has expired.")
@@ -195,7 +200,7 @@ drop-after-import   drop-after for ImportKeyPair, once (times=1): the retry gets
 drop-after-delete   drop-after for DeleteKeyPair, once (times=1): the pair is gone, the retry answers success
 malformed-xml       200 with a truncated XML body, without acting (body= replaces it)
 slow                wait delay= (default 5s) before answering
-deny                403 UnauthorizedOperation with an encoded authorization message
+deny                403 UnauthorizedOperation with an encoded authorization message (Auto Scaling: AccessDenied)
 request-expired     400 RequestExpired
 auth-failure        401 AuthFailure
 custom-error        status= (default 400) with code= and message=

@@ -3,7 +3,11 @@
 // shared/testdata/awscli-captures (form-encoded POST, XML answers in the
 // 2016-11-15 namespace, EC2's error XML and statuses), verifies the SigV4
 // signature of every request, keeps key pairs per region, makes real key
-// material with package keys, and injects faults on request: throttling,
+// material with package keys, answers what can use a pair from seeded state
+// (instances, launch templates, Spot requests, and Auto Scaling's launch
+// configurations on the same URL: resources.go, usage.go, autoscaling.go,
+// seed.go) and DescribeRegions, adds Options.Latency to every answer, and
+// injects faults on request: throttling,
 // server errors, a connection dropped after the action, malformed XML, slow
 // answers, denied actions, expired credentials, a server that never
 // answers, a gzip bomb and oversized key material (see ParseFault).
@@ -65,6 +69,24 @@ type Options struct {
 	KeyPairLimit int
 	// Rand is the randomness for keys and IDs; nil means crypto/rand.
 	Rand io.Reader
+
+	// Regions is what DescribeRegions lists as enabled (nil =
+	// DefaultRegions, the 17 regions every account has); NotOptedIn are
+	// the opt-in regions it adds with AllRegions=true (nil =
+	// DefaultNotOptedIn). Requests to any region are served either way.
+	Regions, NotOptedIn []string
+	// OptedIn names the regions of Regions that DescribeRegions reports as
+	// "opted-in" (opt-in regions the account enabled) instead of
+	// "opt-in-not-required".
+	OptedIn []string
+	// PageSize caps every page of the paginated Describe calls (instances,
+	// launch templates and their versions, Spot requests, launch
+	// configurations) below what the request's MaxResults/MaxRecords asks,
+	// so tests see several pages with a few items (0 = no cap).
+	PageSize int
+	// Latency is added to every request before it is answered (faults
+	// included), like the round trip to a far region.
+	Latency time.Duration
 }
 
 // KeyPair is one key pair in the server's state.
@@ -82,6 +104,7 @@ type KeyPair struct {
 // LoggedRequest is one request as the server saw it.
 type LoggedRequest struct {
 	Action    string
+	Service   string // "ec2" or "autoscaling", from the credential scope ("" if unsigned)
 	Region    string // from the credential scope ("" if unsigned)
 	KeyName   string // KeyName, or the first KeyName.N
 	DryRun    bool
@@ -129,6 +152,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	regions map[string]map[string]*KeyPair // region -> name -> pair
+	others  map[string]*regionState        // region -> what can use a pair
 	faults  []*Fault
 	log     []LoggedRequest
 	randMu  sync.Mutex
@@ -173,7 +197,7 @@ func newServer(opts Options) *Server {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	return &Server{opts: opts, regions: map[string]map[string]*KeyPair{}}
+	return &Server{opts: opts, regions: map[string]map[string]*KeyPair{}, others: map[string]*regionState{}}
 }
 
 // URL is the endpoint URL, e.g. "http://127.0.0.1:41234".
@@ -272,6 +296,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		lr.Status = 0
 		return
 	}
+	s.wait(r)
+	lr.Service = serviceOf(r)
 	lr.Params = append(orderedParams(r.URL.RawQuery), orderedParams(string(body))...)
 	lr.SecurityToken = r.Header.Get("X-Amz-Security-Token")
 	if a, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
@@ -313,7 +339,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 
-	out, aerr := s.act(region, lr.Action, params, reqID)
+	var out string
+	if lr.Service == autoScalingService {
+		out, aerr = s.actAutoScaling(region, lr.Action, params, reqID)
+	} else {
+		out, aerr = s.act(region, lr.Action, params, reqID)
+	}
 	if f != nil && f.Kind == DropAfter {
 		// The action happened; the answer never arrives.
 		if hj, ok := w.(http.Hijacker); ok {
@@ -357,6 +388,10 @@ func (s *Server) writeXML(w http.ResponseWriter, lr *LoggedRequest, reqID string
 // writeError writes EC2's error XML (aws-keypairs.md §2: RequestID, not requestId).
 func (s *Server) writeError(w http.ResponseWriter, lr *LoggedRequest, reqID string, e *apiError) {
 	lr.Code = e.code
+	if lr.Service == autoScalingService {
+		s.writeXML(w, lr, reqID, e.status, autoScalingError(e, reqID))
+		return
+	}
 	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<Response><Errors><Error><Code>` + xmlText(e.code) + `</Code><Message>` + xmlText(e.message) +
 		`</Message></Error></Errors><RequestID>` + reqID + `</RequestID></Response>`
@@ -367,9 +402,13 @@ func (s *Server) writeError(w http.ResponseWriter, lr *LoggedRequest, reqID stri
 // the stand-in echoes what it was given, like a careless server would, so
 // clients must clean what they print.
 func xmlText(s string) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	return xmlSpecials.Replace(s)
 }
+
+var xmlSpecials = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // writeBomb answers 200 with Content-Encoding: gzip: answer without its
 // closing tag, then padding elements up to size bytes decompressed, then

@@ -67,7 +67,7 @@ func (s *Server) verify(r *http.Request, body []byte) (string, *apiError) {
 	if !ok {
 		return a.region, errorf(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
 	}
-	if a.service != "ec2" || a.terminal != "aws4_request" {
+	if (a.service != "ec2" && a.service != autoScalingService) || a.terminal != "aws4_request" {
 		return a.region, errorf(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'ec2'.")
 	}
 	if a.region == "" {
@@ -162,4 +162,14 @@ func signature(secret string, a sigV4Auth, sts string) string {
 	k = hmacSHA256(k, a.service)
 	k = hmacSHA256(k, a.terminal)
 	return hex.EncodeToString(hmacSHA256(k, sts))
+}
+
+// serviceOf is the service of the request's credential scope ("" when it
+// has none): the stand-in answers EC2 and Auto Scaling on one URL.
+func serviceOf(r *http.Request) string {
+	a, ok := parseAuthorization(r.Header.Get("Authorization"))
+	if !ok {
+		return ""
+	}
+	return a.service
 }
