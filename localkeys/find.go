@@ -37,9 +37,12 @@ type walker struct {
 	skips     []Skip
 	encrypted []Skip // encrypted PEM files: skipped unless a .pub sits next to them
 
-	// beforeOpen, for tests, runs just before a file is opened.
-	beforeOpen func(path string)
+	beforeOpen func(path string) // testBeforeOpen
 }
+
+// testBeforeOpen, set by tests only, runs just before each file is opened
+// (to swap the file for something else, as a race would).
+var testBeforeOpen func(path string)
 
 // link is a symbolic link met in a folder, to be resolved inside it.
 type link struct {
@@ -57,6 +60,7 @@ func newWalker(ctx context.Context, opts Options) *walker {
 		maxEntries: opts.MaxEntries,
 		seenDirs:   map[fileID]bool{},
 		seenFiles:  map[fileID]bool{},
+		beforeOpen: testBeforeOpen,
 	}
 	if w.limit <= 0 {
 		w.limit = MaxFileSize
@@ -86,10 +90,11 @@ func (w *walker) run(dirs []string) {
 		d = filepath.Clean(d)
 		root, err := os.OpenRoot(d)
 		if err != nil {
+			fi, serr := os.Stat(d)
 			switch {
-			case errors.Is(err, fs.ErrNotExist):
+			case errors.Is(err, fs.ErrNotExist) || errors.Is(serr, fs.ErrNotExist):
 				// A folder not made yet: nothing to find.
-			case errors.Is(err, syscall.ENOTDIR):
+			case serr == nil && !fi.IsDir():
 				w.skip(d, "not a folder")
 			default:
 				w.skip(d, "the folder cannot be read: "+errReason(err))
@@ -152,7 +157,7 @@ func (w *walker) walkDir(root *os.Root, bases []string, shown, rel string, depth
 	}
 	slices.SortFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	for _, e := range ents {
-		if w.ctx.Err() != nil {
+		if w.stopped() {
 			return
 		}
 		name := e.Name()
@@ -316,9 +321,9 @@ func (w *walker) parse(shown string, data []byte) {
 
 // Signs of a key file. A file with none of them is not looked at further.
 var keyMarkers = [][]byte{
-	[]byte("PRIVATE KEY-----"),        // PEM private keys (PKCS#1, PKCS#8, OpenSSH, EC, DSA)
-	[]byte("PUBLIC KEY-----"),         // PEM public keys
-	[]byte("PuTTY-User-Key-File-"),    // PPK
+	[]byte("PRIVATE KEY-----"),         // PEM private keys (PKCS#1, PKCS#8, OpenSSH, EC, DSA)
+	[]byte("PUBLIC KEY-----"),          // PEM public keys
+	[]byte("PuTTY-User-Key-File-"),     // PPK
 	[]byte("---- BEGIN SSH2 PUBLIC K"), // RFC 4716
 }
 
