@@ -246,13 +246,13 @@ func TestFindSymlinks(t *testing.T) {
 	write(t, filepath.Join(outside, "sub", "k"), mustPEM(t, rsaKey2))
 	write(t, filepath.Join(dir, "real"), mustPEM(t, edKey))
 	write(t, filepath.Join(dir, "sub", "deep"), mustPEM(t, edKey2))
-	symlink(t, "real", filepath.Join(dir, "a_rel"))                            // inside, relative: same file as real
-	symlink(t, filepath.Join(dir, "real"), filepath.Join(dir, "a_abs"))        // inside, absolute: same file
-	symlink(t, "../outside/secret", filepath.Join(dir, "out_rel"))             // outside, relative
+	symlink(t, "real", filepath.Join(dir, "a_rel"))                             // inside, relative: same file as real
+	symlink(t, filepath.Join(dir, "real"), filepath.Join(dir, "a_abs"))         // inside, absolute: same file
+	symlink(t, "../outside/secret", filepath.Join(dir, "out_rel"))              // outside, relative
 	symlink(t, filepath.Join(outside, "secret"), filepath.Join(dir, "out_abs")) // outside, absolute
-	symlink(t, "..", filepath.Join(dir, "parent"))                             // a folder outside
-	symlink(t, "../outside/sub", filepath.Join(dir, "outdir"))                 // a folder outside
-	symlink(t, "sub", filepath.Join(dir, "subdir"))                            // a folder inside: not descended
+	symlink(t, "..", filepath.Join(dir, "parent"))                              // a folder outside
+	symlink(t, "../outside/sub", filepath.Join(dir, "outdir"))                  // a folder outside
+	symlink(t, "sub", filepath.Join(dir, "subdir"))                             // a folder inside: not descended
 	symlink(t, "nothing", filepath.Join(dir, "dangling"))
 	symlink(t, "loop2", filepath.Join(dir, "loop1"))
 	symlink(t, "loop1", filepath.Join(dir, "loop2"))
