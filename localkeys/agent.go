@@ -26,6 +26,9 @@ func agentKeys(ctx context.Context, socket string, timeout time.Duration) ([]Key
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", socket)
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, timedOut(cerr, shown, timeout)
+		}
 		return nil, fmt.Errorf("could not reach the ssh-agent at %s (SSH_AUTH_SOCK): %w; start one with eval \"$(ssh-agent)\" and ssh-add, or unset SSH_AUTH_SOCK", shown, unwrapOp(err))
 	}
 	defer conn.Close()
@@ -38,10 +41,7 @@ func agentKeys(ctx context.Context, socket string, timeout time.Duration) ([]Key
 	list, err := agent.NewClient(conn).List()
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
-			if errors.Is(cerr, context.DeadlineExceeded) {
-				return nil, fmt.Errorf("the ssh-agent at %s (SSH_AUTH_SOCK) did not answer within %s; check that it is running", shown, timeout)
-			}
-			return nil, cerr
+			return nil, timedOut(cerr, shown, timeout)
 		}
 		return nil, fmt.Errorf("the ssh-agent at %s (SSH_AUTH_SOCK) did not list its keys: %w", shown, unwrapOp(err))
 	}
@@ -62,6 +62,14 @@ func agentKeys(ctx context.Context, socket string, timeout time.Duration) ([]Key
 		})
 	}
 	return out, nil
+}
+
+// timedOut says why the exchange ended early: the bound, or a cancel.
+func timedOut(cerr error, shown string, timeout time.Duration) error {
+	if errors.Is(cerr, context.DeadlineExceeded) {
+		return fmt.Errorf("the ssh-agent at %s (SSH_AUTH_SOCK) did not answer within %s; check that it is running: %w", shown, timeout, cerr)
+	}
+	return cerr
 }
 
 // unwrapOp drops net.OpError's repetition of the socket path.
