@@ -26,7 +26,7 @@ func agentKeys(ctx context.Context, socket string, timeout time.Duration) ([]Key
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", socket)
 	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
+		if cerr := ended(ctx); cerr != nil {
 			return nil, timedOut(cerr, shown, timeout)
 		}
 		return nil, fmt.Errorf("could not reach the ssh-agent at %s (SSH_AUTH_SOCK): %w; start one with eval \"$(ssh-agent)\" and ssh-add, or unset SSH_AUTH_SOCK", shown, unwrapOp(err))
@@ -40,7 +40,7 @@ func agentKeys(ctx context.Context, socket string, timeout time.Duration) ([]Key
 	defer stop()
 	list, err := agent.NewClient(conn).List()
 	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
+		if cerr := ended(ctx); cerr != nil {
 			return nil, timedOut(cerr, shown, timeout)
 		}
 		return nil, fmt.Errorf("the ssh-agent at %s (SSH_AUTH_SOCK) did not list its keys: %w", shown, unwrapOp(err))
@@ -62,6 +62,19 @@ func agentKeys(ctx context.Context, socket string, timeout time.Duration) ([]Key
 		})
 	}
 	return out, nil
+}
+
+// ended is ctx's error, or DeadlineExceeded once its deadline has passed:
+// the connection's deadline may fire a moment before ctx's own timer (and
+// the agent client keeps no error chain to tell).
+func ended(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // timedOut says why the exchange ended early: the bound, or a cancel.

@@ -66,8 +66,8 @@ func newIndex(in []Key) *Index {
 		byFP:   make(map[string][]int, 2*len(ks)),
 	}
 	for i, k := range ks {
-		if c, ok := canonicalBlob(k.PublicKey.Marshal()); ok {
-			ix.byBlob[c] = append(ix.byBlob[c], i)
+		if c, ok := canonicalBlob(nil, k.PublicKey.Marshal()); ok {
+			ix.byBlob[string(c)] = append(ix.byBlob[string(c)], i)
 		}
 		fps := k.EC2Fingerprints
 		if len(fps) == 0 {
@@ -88,9 +88,12 @@ func (ix *Index) match(p awsapi.KeyPairInfo) []Key {
 	if ix == nil || len(ix.keys) == 0 {
 		return nil
 	}
-	var hits []int
-	if c, ok := pairBlob(p.PublicKey); ok {
-		hits = ix.byBlob[c]
+	var (
+		hits []int
+		buf  [600]byte // the canonical form of an RSA key of up to 4096 bits, on the stack
+	)
+	if c, ok := pairBlob(buf[:0], p.PublicKey); ok {
+		hits = ix.byBlob[string(c)]
 	} else {
 		hits = ix.byFP[normalizeFingerprint(p.KeyFingerprint)]
 	}
@@ -114,76 +117,78 @@ func (ix *Index) Len() int {
 
 // pairBlob reads the public key EC2 returned, an authorized_keys line
 // "TYPE BASE64 [COMMENT]" (EC2 appends the pair's name), into its
-// canonical form. False when there is none or it cannot be read: the pair
-// is then matched by fingerprint.
-func pairBlob(line string) (string, bool) {
+// canonical form, appended to buf. False when there is none or it cannot be
+// read: the pair is then matched by fingerprint.
+func pairBlob(buf []byte, line string) ([]byte, bool) {
 	line = strings.TrimSpace(line)
-	if line == "" {
-		return "", false
-	}
 	typ, rest, _ := strings.Cut(line, " ")
-	rest = strings.TrimLeft(rest, " \t")
-	b64, _, _ := strings.Cut(rest, " ")
-	b64, _, _ = strings.Cut(b64, "\t")
-	b64 = strings.TrimRight(b64, "\r\n")
 	if typ != ssh.KeyAlgoRSA && typ != ssh.KeyAlgoED25519 {
-		return "", false
+		return buf, false
 	}
-	blob, err := base64.StdEncoding.DecodeString(b64)
+	rest = strings.TrimLeft(rest, " \t")
+	if i := strings.IndexAny(rest, " \t\r\n"); i >= 0 {
+		rest = rest[:i]
+	}
+	// Decode into a buffer of the caller's (on its stack for keys of up to
+	// 8192 bits): a miss, the common case, allocates nothing.
+	var blobBuf [1200]byte
+	blob := blobBuf[:0]
+	if n := base64.StdEncoding.DecodedLen(len(rest)); n > len(blobBuf) {
+		blob = make([]byte, n)
+	} else {
+		blob = blobBuf[:n]
+	}
+	n, err := base64.StdEncoding.Decode(blob, []byte(rest))
 	if err != nil {
-		return "", false
+		return buf, false
 	}
-	c, ok := canonicalBlob(blob)
-	if !ok || !strings.HasPrefix(c, typ+"\x00") {
-		return "", false
+	out, ok := canonicalBlob(buf, blob[:n])
+	if !ok || len(out) <= len(typ) || string(out[len(buf):len(buf)+len(typ)]) != typ || out[len(buf)+len(typ)] != 0 {
+		return buf, false
 	}
-	return c, true
+	return out, true
 }
 
 // canonicalBlob turns an SSH wire-format public key into a map key that is
-// the same for every encoding of one key: the type, then for RSA the
-// exponent and modulus without leading zero bytes (an mpint may carry
-// them), for ED25519 the 32-byte point. Each part is length-prefixed, so
-// the form is unambiguous. False for other types and damaged blobs.
-func canonicalBlob(blob []byte) (string, bool) {
+// the same for every encoding of one key, appended to buf: the type, a zero
+// byte, then for RSA the exponent and modulus without leading zero bytes
+// (an mpint may carry them), for ED25519 the 32-byte point, each
+// length-prefixed, so the form is unambiguous. False for other types and
+// damaged blobs.
+func canonicalBlob(buf, blob []byte) ([]byte, bool) {
 	typ, rest, ok := wireString(blob)
 	if !ok {
-		return "", false
+		return buf, false
 	}
-	var b strings.Builder
 	switch string(typ) {
 	case ssh.KeyAlgoRSA:
 		e, rest, ok := wireString(rest)
 		if !ok {
-			return "", false
+			return buf, false
 		}
 		n, rest, ok := wireString(rest)
 		if !ok || len(rest) != 0 {
-			return "", false
+			return buf, false
 		}
 		e, n = trimZeros(e), trimZeros(n)
 		if len(e) == 0 || len(n) == 0 {
-			return "", false
+			return buf, false
 		}
-		b.Grow(len(typ) + 9 + len(e) + len(n))
-		b.Write(typ)
-		b.WriteByte(0)
-		writePart(&b, e)
-		writePart(&b, n)
+		out := append(append(buf, typ...), 0)
+		out = appendPart(out, e)
+		return appendPart(out, n), true
 	case ssh.KeyAlgoED25519:
 		k, rest, ok := wireString(rest)
-		if !ok || len(rest) != 0 || len(k) != 32 {
-			return "", false
+		if !ok || len(rest) != 0 || len(k) != ed25519Size {
+			return buf, false
 		}
-		b.Grow(len(typ) + 37)
-		b.Write(typ)
-		b.WriteByte(0)
-		writePart(&b, k)
-	default:
-		return "", false
+		out := append(append(buf, typ...), 0)
+		return appendPart(out, k), true
 	}
-	return b.String(), true
+	return buf, false
 }
+
+const ed25519Size = 32
 
 func wireString(b []byte) (s, rest []byte, ok bool) {
 	if len(b) < 4 {
@@ -203,11 +208,8 @@ func trimZeros(b []byte) []byte {
 	return b
 }
 
-func writePart(b *strings.Builder, p []byte) {
-	var n [4]byte
-	binary.BigEndian.PutUint32(n[:], uint32(len(p)))
-	b.Write(n[:])
-	b.Write(p)
+func appendPart(b, p []byte) []byte {
+	return append(binary.BigEndian.AppendUint32(b, uint32(len(p))), p...)
 }
 
 // normalizeFingerprint makes the forms of one fingerprint equal: colon
