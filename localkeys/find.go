@@ -15,7 +15,6 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -362,12 +361,6 @@ func (w *walker) found() *Found {
 	}
 	slices.SortStableFunc(w.keys, func(a, b Key) int { return strings.Compare(a.Path, b.Path) })
 	slices.SortStableFunc(w.skips, func(a, b Skip) int { return strings.Compare(a.Path, b.Path) })
-	for i := range w.skips {
-		w.skips[i].Path = termtext.Clean(w.skips[i].Path)
-	}
-	for i := range w.keys {
-		w.keys[i].Path = termtext.Clean(w.keys[i].Path)
-	}
 	return &Found{Keys: w.keys, Skipped: len(w.skips), Skips: w.skips, Truncated: w.truncated}
 }
 

@@ -86,8 +86,11 @@ const (
 
 // Key is one public key held here.
 type Key struct {
-	// Path is the file's path, or for an agent key its comment (cleaned
-	// for display with termtext.Clean; may be empty).
+	// Path is the file's path, or for an agent key its comment. A file's
+	// path is exact (the folder as given in Options.Dirs joined with the
+	// names under it), so it can be opened again: clean it with
+	// termtext.Clean before display. An agent's comment is cleaned here
+	// already (it is for display only) and may be empty.
 	Path   string `json:"path"`
 	Source string `json:"source"` // SourceFile or SourceAgent
 	// PublicKey is the key; Encrypted says the file is passphrase-protected
@@ -123,7 +126,9 @@ type Found struct {
 	AgentError error
 
 	// Skips says which files were counted in Skipped and why (sorted by
-	// path; len(Skips) == Skipped). Reasons never hold key material.
+	// path; len(Skips) == Skipped). Paths are exact, as in Key.Path;
+	// reasons never hold key material (a name from the file, such as a PEM
+	// block type, is cleaned and cut short by package keys).
 	Skips []Skip
 	// Truncated says the search stopped after Options.MaxEntries entries.
 	Truncated bool
