@@ -113,3 +113,15 @@ func TestNormalizeFingerprint(t *testing.T) {
 		}
 	}
 }
+
+func TestSkipByName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"config": true, "known_hosts": true, "known_hosts.old": true, "authorized_keys": true,
+		"authorized_keys2": true, "agent.sock": true, "environment": true, "rc": true, "allowed_signers": true,
+		"id_ed25519": false, "id_rsa.pub": false, "config.pub": false, "my_known_hosts": false, "web.pem": false,
+	} {
+		if got := skipByName(name); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}
