@@ -118,3 +118,27 @@ func BenchmarkMatch5000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFind200 searches a folder of 200 key files (100 ED25519
+// private keys in the OpenSSH format and their .pub files) and 20 other
+// files, as the Pairs screen does when it opens.
+func BenchmarkFind200(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < 100; i++ {
+		seed := make([]byte, 32)
+		binary.BigEndian.PutUint64(seed, uint64(i+1))
+		k := &keys.PrivateKey{Key: ed25519.NewKeyFromSeed(seed), Comment: fmt.Sprint("k", i)}
+		write(b, fmt.Sprintf("%s/id_%03d", dir, i), mustPEM(b, k))
+		write(b, fmt.Sprintf("%s/id_%03d.pub", dir, i), pubLine(k))
+	}
+	for i := 0; i < 20; i++ {
+		write(b, fmt.Sprintf("%s/notes%02d.txt", dir, i), []byte("nothing here\n"))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f := find(b, Options{Dirs: []string{dir}})
+		if len(f.Keys) != 200 {
+			b.Fatalf("%d keys", len(f.Keys))
+		}
+	}
+}
