@@ -117,7 +117,6 @@ func TestIntegrationUsedByAgainstTheStandIn(t *testing.T) {
 // Local keys: files in ~/.ssh and the save folder (a private key, a .pub,
 // a passphrase-protected OpenSSH file) and the agent match the pairs.
 func TestIntegrationListLocalKeys(t *testing.T) {
-	t.Skip("needs h-local: localkeys.Find, NewIndex and Match")
 	c, _ := awsCLI(t)
 	sshDir := filepath.Join(c.home, ".ssh")
 	saveDir := filepath.Join(c.home, "keys")
