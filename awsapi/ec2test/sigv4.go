@@ -54,7 +54,9 @@ func parseAuthorization(h string) (sigV4Auth, bool) {
 
 // verify checks the signature of an EC2 request and returns the region of
 // its credential scope.
-func (s *Server) verify(r *http.Request, body []byte) (string, *apiError) { return s.verifyFor(r, body, "ec2") }
+func (s *Server) verify(r *http.Request, body []byte) (string, *apiError) {
+	return s.verifyFor(r, body, "ec2")
+}
 
 // verifyFor checks the request's signature for service ("ec2", "ssm") and
 // returns the region of its credential scope.
