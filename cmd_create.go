@@ -184,6 +184,16 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		if o.out == "-" {
 			return usagef("--out - (the key on standard output) needs --batch; the form saves to a file")
 		}
+		// The form shows the request's other rules live; where the key is
+		// kept is chosen in its save step, which cannot show these.
+		for _, fe := range req.Validate() {
+			if fe.Field == "store" || fe.Field == "kms-key" {
+				return invalidRequest([]*pair.FieldError{fe})
+			}
+		}
+		if o.out == maker.NoFile && req.Store != pair.StoreSSM {
+			return usagef("--out none keeps no file, and the private key must be kept somewhere: add --store ssm, or give a path")
+		}
 		return a.runInteractive(cmd.Context(), &interactiveOptions{prefill: &req, savePath: o.out, json: o.json})
 	}
 	if req.Name == "" {

@@ -160,3 +160,40 @@ func TestSSMNetworkErrorNamesSSMEndpoint(t *testing.T) {
 		t.Fatalf("%v (kind %v)", err, KindOf(err))
 	}
 }
+
+// The whole text of the SSM kinds, as TestErrorTextEveryKind does for EC2.
+func TestSSMErrorText(t *testing.T) {
+	base := func(k Kind, op string) *Error {
+		return &Error{Kind: k, Op: op, Region: "eu-west-1", Parameter: "/ec2/keypair/key-1", RequestID: "req-1", Attempts: 1}
+	}
+	with := func(e *Error, f func(*Error)) *Error { f(e); return e }
+	for _, tc := range []struct {
+		err  *Error
+		want string
+	}{
+		{with(base(ParameterNotFound, "GetParameter"), func(e *Error) { e.Code = "ParameterNotFound" }),
+			`No parameter "/ec2/keypair/key-1" exists in SSM Parameter Store in eu-west-1. SSM answered ParameterNotFound (request ID req-1). Nothing was changed.`},
+		{with(base(Unauthorized, "PutParameter"), func(e *Error) {
+			e.Code, e.Message, e.TagsSent = "AccessDeniedException", "User: u is not authorized to perform: ssm:PutParameter", true
+		}), `Your AWS identity is not allowed to write parameter "/ec2/keypair/key-1" in eu-west-1: it needs the IAM permissions ` +
+			`ssm:PutParameter and ssm:AddTagsToResource. SSM answered AccessDeniedException (request ID req-1): ` +
+			`User: u is not authorized to perform: ssm:PutParameter. No parameter was written.`},
+		{with(base(KMSDenied, "GetParameter"), func(e *Error) {
+			e.Code, e.Message = "AccessDeniedException", "not authorized to perform: kms:Decrypt"
+		}), `SSM could not use the KMS key of parameter "/ec2/keypair/key-1" in eu-west-1: your AWS identity may not use it ` +
+			`(it needs kms:Decrypt on the parameter's KMS key). SSM answered AccessDeniedException (request ID req-1): ` +
+			`not authorized to perform: kms:Decrypt. Nothing was changed.`},
+		{with(base(Network, "PutParameter"), func(e *Error) {
+			e.MayHaveActed, e.Cause, e.RequestID = true, "the connection closed before an answer arrived", ""
+		}), `The request to write parameter "/ec2/keypair/key-1" in eu-west-1 was sent to SSM at ssm.eu-west-1.amazonaws.com, ` +
+			`but no answer arrived: the connection closed before an answer arrived. SSM may have written the parameter.`},
+		{with(base(NoRegion, "GetParameter"), func(e *Error) { e.Region = "" }),
+			`No AWS region is configured, so the request to read parameter "/ec2/keypair/key-1" was not sent to AWS.`},
+	} {
+		got := tc.err.Error()
+		if got != tc.want {
+			t.Errorf("%v %s:\n got %q\nwant %q", tc.err.Kind, tc.err.Op, got, tc.want)
+		}
+		assertParagraph(t, got)
+	}
+}

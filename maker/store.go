@@ -24,10 +24,11 @@ func ParameterDescription(made *Made) string {
 	return fmt.Sprintf("Private key of EC2 key pair %q (%s), stored by keypair", made.Request.Name, made.KeyPairID)
 }
 
-// ChooseStore sets where the key of made is kept besides a file (the form's
-// save step asks, after the key exists): StoreSSM needs a source that calls
-// AWS and the pipeline's Store. It refuses once the key is kept.
-func (p *Pipeline) ChooseStore(made *Made, store pair.Store) error {
+// ChooseStore sets where the key of made is kept besides a file, and with
+// which KMS key (the form's save step asks, after the key exists):
+// StoreSSM needs a source that calls AWS and the pipeline's Store. It
+// refuses once the key is kept.
+func (p *Pipeline) ChooseStore(made *Made, store pair.Store, kmsKeyID string) error {
 	if made == nil {
 		return errors.New("there is no private key to keep")
 	}
@@ -35,7 +36,7 @@ func (p *Pipeline) ChooseStore(made *Made, store pair.Store) error {
 		return errors.New("the private key is already kept")
 	}
 	req := made.Request
-	req.Store = store
+	req.Store, req.KMSKeyID = store, kmsKeyID
 	if store == pair.StoreNone {
 		req.KMSKeyID = ""
 	}

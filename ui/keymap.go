@@ -56,6 +56,7 @@ type SaveKeys struct {
 	Complete key.Binding
 	Back     key.Binding // asks, then discards the key
 	Rename   key.Binding // after EC2 refused the import: give the same key another name
+	Keep     key.Binding // where the key is kept: file, SSM parameter, or both
 }
 
 // FingerprintKeys work on the view of a saved pair.
@@ -107,6 +108,7 @@ func DefaultKeyMap() KeyMap {
 			Complete: nb([]string{"tab"}, "tab", "complete folder"),
 			Back:     nb([]string{"esc"}, "esc", "back (discard key)"),
 			Rename:   nb([]string{"ctrl+r"}, "ctrl+r", "rename and retry"),
+			Keep:     nb([]string{"ctrl+t"}, "ctrl+t", "file / parameter / both"),
 		},
 		Fingerprint: FingerprintKeys{
 			CopyPub:  nb([]string{"c"}, "c", "copy public key"),
