@@ -257,6 +257,12 @@ func ssmFaultError(f *Fault, ec2err *apiError, action, region, name string) *api
 		return errorf(400, "ExpiredTokenException", "The security token included in the request is expired")
 	case AuthFailure:
 		return errorf(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+	case KMSDenied:
+		op := "Decrypt"
+		if action == "PutParameter" {
+			op = "Encrypt"
+		}
+		return kmsDenied(op, region, DefaultKMSKey, "0c7e1a52-0000-4000-8000-000000000000")
 	}
 	return ec2err
 }
@@ -267,7 +273,7 @@ func ssmDenied(action, region, name string) *apiError {
 		Account, action, parameterARN(region, name), action)
 }
 
-func kmsDenied(op, region, keyID string, reqID string) *apiError {
+func kmsDenied(op, region, keyID, reqID string) *apiError {
 	return errorf(400, "AccessDeniedException",
 		"User: arn:aws:iam::%s:user/keypair-test is not authorized to perform: kms:%s on resource: arn:aws:kms:%s:%s:%s because no resource-based policy allows the kms:%s action (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: %s; Proxy: null)",
 		Account, op, region, Account, strings.TrimPrefix(keyID, "arn:aws:kms:"), op, reqID)
