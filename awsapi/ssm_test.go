@@ -118,7 +118,10 @@ func TestSSMErrorKinds(t *testing.T) {
 		{"lost answer", func(s *ec2test.Server) {
 			s.Inject(ec2test.Fault{Kind: ec2test.DropAfter, Action: "PutParameter", Times: 1})
 		}, put, LostAnswer, []string{"may have written", "answer was lost", "ParameterAlreadyExists"}},
-		{"kms-denied fault", func(s *ec2test.Server) { seed(s); s.Inject(ec2test.Fault{Kind: ec2test.KMSDenied, Action: "GetParameter"}) },
+		{"kms-denied fault", func(s *ec2test.Server) {
+			seed(s)
+			s.Inject(ec2test.Fault{Kind: ec2test.KMSDenied, Action: "GetParameter"})
+		},
 			get, KMSDenied, []string{"kms:Decrypt"}},
 		{"server error", func(s *ec2test.Server) { s.Inject(ec2test.Fault{Kind: ec2test.InternalError, Action: "GetParameter"}) },
 			get, Server, []string{"SSM had a server error", "InternalServerError"}},
