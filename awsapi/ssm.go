@@ -109,7 +109,7 @@ func (c *Client) endpointFor(op string) string {
 
 func isSSMOp(op string) bool {
 	switch op {
-	case "PutParameter", "GetParameter":
+	case "PutParameter", "GetParameter", "DescribeParameters":
 		return true
 	}
 	return false
@@ -176,6 +176,51 @@ func (c *Client) GetKeyParameter(ctx context.Context, name string) (*Parameter, 
 		LastModified: aws.ToTime(p.LastModifiedDate),
 		Value:        []byte(value),
 	}, nil
+}
+
+// ParameterInfo is one parameter as DescribeParameters lists it: no value.
+type ParameterInfo struct {
+	Name         string
+	Type         string
+	KeyID        string // the KMS key of a SecureString
+	Version      int64
+	LastModified time.Time
+}
+
+// maxParameterPages bounds KeyParameters: 5,000 key pairs a region, 50 a page.
+const maxParameterPages = 100
+
+// KeyParameters lists the parameters under KeyParameterPrefix in the
+// region (DescribeParameters: names and metadata, never a value), for
+// showing which pairs have their key in SSM. It needs ssm:DescribeParameters.
+func (c *Client) KeyParameters(ctx context.Context) ([]ParameterInfo, error) {
+	var out []ParameterInfo
+	req := &ssm.DescribeParametersInput{
+		MaxResults: aws.Int32(50),
+		ParameterFilters: []ssmtypes.ParameterStringFilter{{
+			Key: aws.String("Path"), Option: aws.String("OneLevel"), Values: []string{strings.TrimSuffix(KeyParameterPrefix, "/")},
+		}},
+	}
+	for page := 0; page < maxParameterPages; page++ {
+		var resp *ssm.DescribeParametersOutput
+		_, err := c.call(ctx, callInfo{op: "DescribeParameters", keyName: KeyParameterPrefix},
+			func(ctx context.Context) (err error) {
+				resp, err = c.ssm.DescribeParameters(ctx, req, c.inRegion)
+				return err
+			})
+		if err != nil {
+			return nil, ssmError(err, KeyParameterPrefix)
+		}
+		for _, p := range resp.Parameters {
+			out = append(out, ParameterInfo{Name: str(p.Name), Type: termtext.Clean(string(p.Type)), KeyID: str(p.KeyId),
+				Version: p.Version, LastModified: aws.ToTime(p.LastModifiedDate)})
+		}
+		if aws.ToString(resp.NextToken) == "" {
+			return out, nil
+		}
+		req.NextToken = resp.NextToken
+	}
+	return out, nil
 }
 
 func optional(s string) *string {
@@ -254,6 +299,8 @@ func (e *Error) ssmPermission() (string, bool) {
 			return "kms:Decrypt on the parameter's KMS key", true
 		}
 		return "ssm:GetParameter", true
+	case "DescribeParameters":
+		return "ssm:DescribeParameters", true
 	}
 	return "", false
 }
@@ -360,6 +407,8 @@ func (e *Error) ssmWhat() string {
 		return "write parameter " + quoted(e.Parameter)
 	case "GetParameter":
 		return "read parameter " + quoted(e.Parameter)
+	case "DescribeParameters":
+		return "list the parameters under " + e.Parameter
 	}
 	return "call SSM " + e.Op
 }

@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -200,5 +201,39 @@ func TestSSMErrorText(t *testing.T) {
 			t.Errorf("%v %s:\n got %q\nwant %q", tc.err.Kind, tc.err.Op, got, tc.want)
 		}
 		assertParagraph(t, got)
+	}
+}
+
+func TestSSMKeyParametersListsOneLevelAllPages(t *testing.T) {
+	s, c := ssmSetup(t)
+	const n = 120
+	for i := range n {
+		s.SetParameter("us-east-1", ec2test.Parameter{Name: KeyParameterName(fmt.Sprintf("key-%017x", i)), Type: "SecureString", Value: secretValue})
+	}
+	s.SetParameter("us-east-1", ec2test.Parameter{Name: "/ec2/keypair/deeper/key-1", Type: "String", Value: "v"})
+	s.SetParameter("us-east-1", ec2test.Parameter{Name: "/other/key-1", Type: "String", Value: "v"})
+	s.SetParameter("eu-west-1", ec2test.Parameter{Name: KeyParameterName("key-0"), Type: "String", Value: "v"})
+	got, err := c.KeyParameters(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("%d parameters, want %d", len(got), n)
+	}
+	seen := map[string]bool{}
+	for _, p := range got {
+		if !strings.HasPrefix(p.Name, KeyParameterPrefix+"key-") || p.Type != "SecureString" || p.KeyID != ec2test.DefaultKMSKey || seen[p.Name] {
+			t.Fatalf("listed %+v", p)
+		}
+		seen[p.Name] = true
+	}
+	var pages int
+	for _, r := range s.Requests() {
+		if r.Action == "DescribeParameters" {
+			pages++
+		}
+	}
+	if pages != 3 {
+		t.Errorf("%d pages, want 3", pages)
 	}
 }

@@ -85,6 +85,11 @@ func (p *Pipeline) storeKey(ctx context.Context, made *Made) error {
 		return serr
 	}
 	defer p.inflight.Done()
+	if made.Orphan() {
+		// No file holds the key (a pair imported just now is not held
+		// yet): until SSM holds it, Close must delete the pair.
+		p.hold(made)
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.callTimeout())
 	defer cancel()
 	_, err := p.Store.PutKeyParameter(sctx, awsapi.PutParameterInput{

@@ -318,6 +318,13 @@ type ssmRequest struct {
 	ResourceType   string
 	ResourceID     string `json:"ResourceId"`
 	TagKeys        []string
+	// DescribeParameters
+	ParameterFilters []struct {
+		Key, Option string
+		Values      []string
+	}
+	MaxResults int
+	NextToken  string
 }
 
 type ssmTag struct{ Key, Value string }
@@ -334,6 +341,8 @@ func (s *Server) actSSM(region, action string, req *ssmRequest) (any, *apiError)
 		return s.addTagsToResource(region, req)
 	case "ListTagsForResource":
 		return s.listTagsForResource(region, req)
+	case "DescribeParameters":
+		return s.describeParameters(region, req)
 	}
 	return nil, errorf(400, "UnknownOperationException", "The stand-in does not know the SSM action %q", action)
 }
@@ -578,6 +587,79 @@ func (s *Server) listTagsForResource(region string, req *ssmRequest) (any, *apiE
 		list = append(list, ssmTag{Key: t.Key, Value: t.Value})
 	}
 	return map[string]any{"TagList": list}, nil
+}
+
+// matches says whether p passes DescribeParameters' filters the stand-in
+// knows: Path (OneLevel, Recursive) and Name (Equals, BeginsWith).
+func (p *Parameter) matches(req *ssmRequest) (bool, *apiError) {
+	for _, f := range req.ParameterFilters {
+		ok := false
+		for _, v := range f.Values {
+			switch {
+			case f.Key == "Path":
+				dir := strings.TrimSuffix(v, "/") + "/"
+				rest, under := strings.CutPrefix(p.Name, dir)
+				ok = ok || (under && (f.Option == "Recursive" || !strings.Contains(rest, "/")))
+			case f.Key == "Name" && f.Option == "BeginsWith":
+				ok = ok || strings.HasPrefix(p.Name, v)
+			case f.Key == "Name":
+				ok = ok || p.Name == v
+			default:
+				return false, errorf(400, "InvalidFilterKey", "The stand-in does not know the filter key %q", f.Key)
+			}
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (s *Server) describeParameters(region string, req *ssmRequest) (any, *apiError) {
+	max := req.MaxResults
+	if max <= 0 || max > 50 {
+		max = 50
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for name, p := range s.ssm.params[region] {
+		ok, aerr := p.matches(req)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if ok && !s.ssm.denied[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	start := 0
+	if req.NextToken != "" {
+		start = sort.SearchStrings(names, req.NextToken)
+	}
+	list := []map[string]any{}
+	next := ""
+	for i := start; i < len(names); i++ {
+		if len(list) == max {
+			next = names[i]
+			break
+		}
+		p := s.ssm.params[region][names[i]]
+		item := map[string]any{"Name": p.Name, "Type": p.Type, "Version": p.Version, "Tier": p.Tier, "DataType": "text",
+			"LastModifiedDate": float64(p.Modified.UnixMilli()) / 1000, "ARN": parameterARN(region, p.Name)}
+		if p.KeyID != "" {
+			item["KeyId"] = p.KeyID
+		}
+		if p.Description != "" {
+			item["Description"] = p.Description
+		}
+		list = append(list, item)
+	}
+	out := map[string]any{"Parameters": list}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
 }
 
 // String describes the parameter without its value.

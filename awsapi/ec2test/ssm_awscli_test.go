@@ -144,6 +144,24 @@ func TestAWSCLISSM(t *testing.T) {
 		}
 	})
 
+	t.Run("describe-parameters under /ec2/keypair", func(t *testing.T) {
+		s.SetParameter("us-east-1", Parameter{Name: "/other/x", Type: "String", Value: "v"})
+		out, errOut, code := runSSM(t, s, "describe-parameters", "--parameter-filters", "Key=Path,Option=OneLevel,Values=/ec2/keypair")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var got struct{ Parameters []struct{ Name, Type, KeyId string } }
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Parameters) != 1 || got.Parameters[0].Name != name || got.Parameters[0].KeyId != DefaultKMSKey {
+			t.Errorf("listed %+v", got.Parameters)
+		}
+		if strings.Contains(out, "PRIVATE KEY") {
+			t.Error("describe-parameters shows a value")
+		}
+	})
+
 	t.Run("errors in SSM's shape", func(t *testing.T) {
 		_, errOut, code := runSSM(t, s, "get-parameter", "--name", "/ec2/keypair/key-missing", "--with-decryption")
 		if code == 0 || !strings.Contains(errOut, "(ParameterNotFound)") {
