@@ -150,7 +150,9 @@ func TestAWSCLISSM(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		var got struct{ Parameters []struct{ Name, Type, KeyId string } }
+		var got struct {
+			Parameters []struct{ Name, Type, KeyId string }
+		}
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatal(err)
 		}
