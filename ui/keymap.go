@@ -108,7 +108,7 @@ func DefaultKeyMap() KeyMap {
 			Complete: nb([]string{"tab"}, "tab", "complete folder"),
 			Back:     nb([]string{"esc"}, "esc", "back (discard key)"),
 			Rename:   nb([]string{"ctrl+r"}, "ctrl+r", "rename and retry"),
-			Keep:     nb([]string{"ctrl+t"}, "ctrl+t", "file / parameter / both"),
+			Keep:     nb([]string{"ctrl+t"}, "ctrl+t", "keep in"),
 		},
 		Fingerprint: FingerprintKeys{
 			CopyPub:  nb([]string{"c"}, "c", "copy public key"),
