@@ -444,3 +444,15 @@ func TestFetchFailuresWriteNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestCreateLocalNoFileImportRefused(t *testing.T) {
+	c, srv := ssmCLI(t)
+	srv.Inject(ec2test.Fault{Kind: ec2test.Deny, Action: "ImportKeyPair"})
+	r := c.run("", "create", "--batch", "--source", "local", "--name", "web", "--type", "ed25519", "--store", "ssm", "--out", "none")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "Nothing was created in EC2.") || strings.Contains(r.stderr, "removed") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if len(srv.KeyPairs("us-east-1")) != 0 || len(srv.Parameters("us-east-1")) != 0 || len(sshFiles(t, c)) != 0 {
+		t.Error("something was left behind")
+	}
+}

@@ -125,7 +125,7 @@ func nextStep(err error) string {
 			return "Choose another --name; the existing pair can be removed with: " + deleteCommandLine(imp.Name, imp.Region)
 		case imp.Removed:
 			return awsNextStep(imp.Err)
-		case imp.NotThere && imp.Path != "-":
+		case imp.NotThere && imp.Path != "-" && imp.Path != "":
 			return "Import the saved key when EC2 answers again: keypair import --name " + termtext.ShellQuote(imp.Name) +
 				" --public-key " + termtext.ShellQuote(imp.Path) + " --region " + imp.Region
 		}
