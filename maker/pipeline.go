@@ -531,8 +531,8 @@ func (p *Pipeline) kept(made *Made, where string) {
 	if p.saved == nil {
 		p.saved = map[string]string{}
 	}
-	if p.saved[made.Request.Name] == "" {
-		p.saved[made.Request.Name] = where
+	if made.Path == "" || where == made.Path {
+		p.saved[made.Request.Name] = where // the file, when there is one
 	}
 }
 
