@@ -30,6 +30,8 @@ type createOptions struct {
 	out        string
 	json       bool
 	batch      bool
+	store      string
+	kmsKey     string
 }
 
 func (a *app) createCommand() *cobra.Command {
@@ -48,11 +50,19 @@ Sources:
 
 The private key is saved to --out (default ~/.ssh/NAME.pem or .ppk) with mode
 0600; an existing file is never overwritten. With --source aws the path is
-checked free and writable before EC2 is called.`,
+checked free and writable before EC2 is called.
+
+With --store ssm the private key is also kept in SSM Parameter Store, as a
+SecureString at /ec2/keypair/<key pair id> (where CloudFormation and CDK keep
+theirs), encrypted with --kms-key (default: the account's aws/ssm key) and
+tagged like the pair; --out none keeps no file. If the parameter cannot be
+written and no file was saved, the pair is deleted again. keypair fetch reads
+the key back.`,
 		Example: `  keypair create --name web --type ed25519
   keypair create --batch --name ci --source offline --type ed25519 --out ./ci.pem --json
   keypair create --batch --name win --type rsa --format ppk --tag env=prod --tag team=ops
-  keypair create --batch --name check --dry-run`,
+  keypair create --batch --name check --dry-run
+  keypair create --batch --name vault --store ssm --out none --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runCreate(cmd, &o)
@@ -67,12 +77,15 @@ checked free and writable before EC2 is called.`,
 	f.StringArrayVar(&o.tags, "tag", nil, "tag KEY=VALUE (repeatable, at most 50)")
 	f.StringVar(&o.source, "source", "", "where the key is made: aws, local or offline (default from config, else aws)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "only ask EC2 whether the call would be permitted; nothing is made")
-	f.StringVar(&o.out, "out", "", "where to save the private key (default ~/.ssh/NAME.pem|.ppk; - for standard output)")
+	f.StringVar(&o.out, "out", "", "where to save the private key (default ~/.ssh/NAME.pem|.ppk; - for standard output; none with --store ssm)")
+	f.StringVar(&o.store, "store", "", "also keep the private key in: ssm (SSM Parameter Store, /ec2/keypair/<key pair id>)")
+	f.StringVar(&o.kmsKey, "kms-key", "", "KMS key for --store ssm: key id, key ARN or alias/NAME (default: the account's aws/ssm key)")
 	f.BoolVar(&o.json, "json", false, "print the result as one JSON object")
 	f.BoolVar(&o.batch, "batch", false, "no form: create from the flags alone")
 	_ = cmd.RegisterFlagCompletionFunc("type", fixedCompletion("rsa", "ed25519"))
 	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion("pem", "ppk"))
 	_ = cmd.RegisterFlagCompletionFunc("source", fixedCompletion("aws", "local", "offline"))
+	_ = cmd.RegisterFlagCompletionFunc("store", fixedCompletion("ssm"))
 	_ = cmd.RegisterFlagCompletionFunc("ppk-version", fixedCompletion("3", "2"))
 	_ = cmd.RegisterFlagCompletionFunc("bits", fixedCompletion("2048", "4096"))
 	return cmd
@@ -102,6 +115,12 @@ func requestFrom(cmd *cobra.Command, cfg config.Config, o *createOptions) (pair.
 	}
 	if flags.Changed("source") {
 		req.Source = pair.Source(strings.ToLower(o.source))
+	}
+	if flags.Changed("store") {
+		req.Store = pair.Store(strings.ToLower(o.store))
+	}
+	if flags.Changed("kms-key") {
+		req.KMSKeyID = o.kmsKey
 	}
 	tags, err := tagsFromFlags(req.Tags, o.tags)
 	if err != nil {
@@ -165,6 +184,16 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 		if o.out == "-" {
 			return usagef("--out - (the key on standard output) needs --batch; the form saves to a file")
 		}
+		// The form shows the request's other rules live; where the key is
+		// kept is chosen in its save step, which cannot show these.
+		for _, fe := range req.Validate() {
+			if fe.Field == "store" || fe.Field == "kms-key" {
+				return invalidRequest([]*pair.FieldError{fe})
+			}
+		}
+		if o.out == maker.NoFile && req.Store != pair.StoreSSM {
+			return usagef("--out none keeps no file, and the private key must be kept somewhere: add --store ssm, or give a path")
+		}
 		return a.runInteractive(cmd.Context(), &interactiveOptions{prefill: &req, savePath: o.out, json: o.json})
 	}
 	if req.Name == "" {
@@ -187,6 +216,9 @@ func (a *app) runCreate(cmd *cobra.Command, o *createOptions) error {
 			return err
 		}
 		p.API, p.Region = client, client.Region()
+		if req.Store == pair.StoreSSM {
+			p.Store = client
+		}
 	}
 	made, dry, err := p.Run(cmd.Context(), req, out)
 	if err != nil {
@@ -248,10 +280,16 @@ func printCreated(w io.Writer, m *maker.Made) {
 	default:
 		fmt.Fprintf(w, "Made key pair %q offline; it is not in AWS (import it with: keypair import --name %q --public-key FILE).\n", r.Name, r.Name)
 	}
-	if m.Path == "-" {
+	switch m.Path {
+	case "-":
 		fmt.Fprintf(w, "  private key:  written to standard output\n")
-	} else {
+	case "":
+		fmt.Fprintf(w, "  private key:  no file (kept in SSM only)\n")
+	default:
 		fmt.Fprintf(w, "  private key:  %s (mode 0600)\n", m.Path)
+	}
+	if m.Parameter != "" {
+		fmt.Fprintf(w, "  parameter:    %s (SecureString; keypair fetch %s)\n", m.Parameter, termtext.ShellQuote(r.Name))
 	}
 	fmt.Fprintf(w, "  fingerprint:  %s  (EC2: %s)\n", m.KeyFingerprint, m.KeyFingerprintKind())
 	fmt.Fprintf(w, "  OpenSSH:      %s\n", m.Fingerprints.SHA256)

@@ -44,7 +44,7 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 		if clientErr != nil {
 			return &maker.Pipeline{}, clientErr
 		}
-		return &maker.Pipeline{API: client, Region: client.Region()}, nil
+		return &maker.Pipeline{API: client, Store: client, Region: client.Region()}, nil
 	}
 	res, runErr := ui.Run(ctx, opts)
 	if a.traces != nil {
@@ -61,6 +61,12 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 			continue
 		}
 		where := s.Path
+		switch {
+		case s.Parameter != "" && where != "":
+			where += " and ssm:" + s.Parameter
+		case s.Parameter != "":
+			where = "ssm:" + s.Parameter
+		}
 		if s.Region != "" {
 			where += " (" + s.Region + ")"
 		}
@@ -99,5 +105,6 @@ func (a *app) formOptions(cfg config.Config, o *interactiveOptions) ui.Options {
 	if o.prefill != nil {
 		req = *o.prefill
 	}
-	return ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath}
+	return ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath,
+		Store: req.Store, KMSKeyID: req.KMSKeyID}
 }

@@ -76,6 +76,8 @@ func nextStep(err error) string {
 		canceled *maker.CanceledError
 		imp      *maker.ImportFailedError
 		inUse    *inUseError
+		store    *maker.StoreFailedError
+		fetch    *maker.FetchError
 	)
 	switch {
 	case errors.As(err, &inUse):
@@ -90,11 +92,17 @@ func nextStep(err error) string {
 	case errors.As(err, &target):
 		return "Choose another --out, or move the existing file out of the way."
 	case errors.As(err, &noAWS):
+		if noAWS.Store {
+			return "Check the AWS configuration (--profile, ~/.aws/config, AWS_ENDPOINT_URL_SSM), or leave out --store."
+		}
 		if noAWS.NoRegion {
 			return "Pass --region, set AWS_REGION, or set region in the config file or your AWS profile."
 		}
 		return "Check the AWS configuration (--profile, ~/.aws/config), or use --source offline to make a key without AWS."
 	case errors.As(err, &save):
+		if save.RolledBack && errors.As(save.Err, &store) {
+			return ssmNextStep(store.Err, "Run again, or keep a file too (--out PATH).")
+		}
 		if save.RolledBack {
 			return "Fix the save path (--out) and run again."
 		}
@@ -109,19 +117,55 @@ func nextStep(err error) string {
 			return "Delete the pair: " + deleteCommandLine(canceled.Name, canceled.Region)
 		}
 		return ""
+	case errors.As(err, &store):
+		return ssmNextStep(store.Err, "")
+	case errors.As(err, &fetch):
+		switch {
+		case fetch.NoPair:
+			return "Check the name with keypair list --region " + fetch.Region + "; key pairs belong to one region."
+		case fetch.Mismatch != "":
+			return "The parameter may belong to an older pair of the same id or have been changed by hand; check it with: aws ssm get-parameter --name " + fetch.Parameter
+		case awsapi.KindOf(fetch.Err) == awsapi.ParameterNotFound:
+			return "Only pairs whose key was stored (create --store ssm, CloudFormation, CDK) can be fetched; check --region."
+		}
+		return ssmNextStep(fetch.Err, "")
 	case errors.As(err, &imp):
 		switch {
 		case imp.Removed && awsapi.KindOf(imp.Err) == awsapi.Duplicate:
 			return "Choose another --name; the existing pair can be removed with: " + deleteCommandLine(imp.Name, imp.Region)
 		case imp.Removed:
 			return awsNextStep(imp.Err)
-		case imp.NotThere && imp.Path != "-":
+		case imp.NotThere && imp.Path != "-" && imp.Path != "":
 			return "Import the saved key when EC2 answers again: keypair import --name " + termtext.ShellQuote(imp.Name) +
 				" --public-key " + termtext.ShellQuote(imp.Path) + " --region " + imp.Region
 		}
 		return "Check with: keypair list --region " + imp.Region
 	}
 	return awsNextStep(err)
+}
+
+// ssmNextStep is the command line's advice for an SSM failure, by kind;
+// otherwise, the EC2 advice.
+func ssmNextStep(err error, otherwise string) string {
+	var e *awsapi.Error
+	if !errors.As(err, &e) || e.Parameter == "" {
+		if s := awsNextStep(err); s != "" {
+			return s
+		}
+		return otherwise
+	}
+	switch e.Kind {
+	case awsapi.Unauthorized, awsapi.KMSDenied:
+		return "Ask an administrator to grant " + e.Permission() + ", or use another --profile."
+	case awsapi.BadKMSKey:
+		return "Choose another --kms-key (a key id, key ARN or alias/NAME in " + e.Region + "), or leave it out for the account's aws/ssm key."
+	case awsapi.Network, awsapi.Server:
+		return "Check the network, proxy settings and AWS_ENDPOINT_URL_SSM, then try again."
+	}
+	if s := awsNextStep(err); s != "" {
+		return s
+	}
+	return otherwise
 }
 
 // awsNextStep is the command line's advice for an EC2 failure, by kind.

@@ -133,6 +133,7 @@ before anything was done.`,
 		{"list", a.listCommand},
 		{"delete", a.deleteCommand},
 		{"fingerprint", a.fingerprintCommand},
+		{"fetch", a.fetchCommand},
 		{"version", a.versionCommand},
 		{"man", a.manCommand},
 	}

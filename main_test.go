@@ -47,7 +47,7 @@ func (c *cli) run(stdin string, args ...string) result {
 	// keys.ExpandHome and the AWS SDK read the process environment.
 	c.t.Setenv("HOME", c.home)
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID",
-		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2"} {
+		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_SSM"} {
 		c.t.Setenv(k, c.env[k])
 	}
 	for k, v := range c.env {

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
@@ -88,9 +89,11 @@ type ImportOutput struct {
 	DryRun         *DryRunResult
 }
 
-// DescribeInput selects key pairs; empty Names means all in the region.
+// DescribeInput selects key pairs by name or by key pair id; empty Names
+// and IDs mean all in the region.
 type DescribeInput struct {
 	Names            []string
+	IDs              []string // key pair ids, "key-…"
 	IncludePublicKey bool
 }
 
@@ -189,6 +192,9 @@ type Client struct {
 	// the same middleware (user agent, attempt recorder, tracing).
 	cfg        aws.Config
 	apiOptions []func(*middleware.Stack) error
+
+	ssm         *ssm.Client // newSSM (ssm.go); calls name c.region, so a copy for another region works
+	ssmEndpoint string
 }
 
 var _ API = (*Client)(nil)
@@ -283,6 +289,7 @@ func (c *Client) buildClients() {
 	if be := c.autoscaling.Options().BaseEndpoint; be != nil {
 		c.asEndpoint = *be
 	}
+	c.newSSM()
 }
 
 // AutoScalingEndpoint is the Auto Scaling endpoint URL override in effect
@@ -442,14 +449,11 @@ func (b *boundedCredentials) Retrieve(ctx context.Context) (aws.Credentials, err
 // call runs one SDK call with attempt recording and classifies its error.
 // It returns handled=true with a DryRunResult when err is a dry run answer.
 func (c *Client) call(ctx context.Context, ci callInfo, do func(context.Context) error) (*DryRunResult, error) {
-	ci.region, ci.endpoint = c.region, c.endpoint
-	if isAutoScalingOp(ci.op) {
-		ci.endpoint = c.asEndpoint
-	}
+	ci.region, ci.endpoint = c.region, c.endpointFor(ci.op)
 	ci.timeouts = c.timeouts
 	if c.region == "" {
 		return nil, &Error{Kind: NoRegion, Op: ci.op, KeyName: termtext.Clean(ci.keyName), DryRun: ci.dryRun,
-			Endpoint: c.endpoint, TagsSent: ci.tags}
+			Endpoint: ci.endpoint, TagsSent: ci.tags}
 	}
 	var a attempts
 	opCtx, cancel := context.WithTimeout(ctx, c.timeouts.Request)
@@ -589,7 +593,7 @@ func (c *Client) ImportKeyPair(ctx context.Context, in ImportInput) (*ImportOutp
 
 // DescribeKeyPairs lists key pairs (all in the region when in.Names is empty).
 func (c *Client) DescribeKeyPairs(ctx context.Context, in DescribeInput) ([]KeyPairInfo, error) {
-	req := &ec2.DescribeKeyPairsInput{KeyNames: in.Names}
+	req := &ec2.DescribeKeyPairsInput{KeyNames: in.Names, KeyPairIds: in.IDs}
 	if in.IncludePublicKey {
 		req.IncludePublicKey = aws.Bool(true)
 	}

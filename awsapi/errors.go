@@ -48,11 +48,20 @@ const (
 	BadAnswer
 	// NoRegion: no AWS region is configured; nothing was sent.
 	NoRegion
+	// ParameterNotFound: SSM has no parameter of that name (ParameterNotFound).
+	ParameterNotFound
+	// ParameterExists: PutParameter found the name taken (ParameterAlreadyExists).
+	ParameterExists
+	// KMSDenied: SSM could not use the parameter's KMS key for the caller
+	// (AccessDeniedException from KMS: kms:Decrypt or kms:Encrypt denied).
+	KMSDenied
+	// BadKMSKey: SSM refused the KMS key (InvalidKeyId: no such key, disabled, not symmetric).
+	BadKMSKey
 )
 
 var kindNames = [...]string{"Other", "Duplicate", "NotFound", "BadPublicKey", "Unauthorized", "BadCredentials",
 	"ClockSkew", "Throttled", "LimitExceeded", "Network", "NoCredentials", "LostAnswer", "Canceled", "Server",
-	"InvalidParameter", "BadAnswer", "NoRegion"}
+	"InvalidParameter", "BadAnswer", "NoRegion", "ParameterNotFound", "ParameterExists", "KMSDenied", "BadKMSKey"}
 
 // String returns the kind's Go name, e.g. "Duplicate".
 func (k Kind) String() string {
@@ -73,7 +82,8 @@ type Error struct {
 	// "DeleteKeyPair", "Credentials", or one of the listings of UsedBy, Usage
 	// and Regions ("DescribeInstances", "DescribeLaunchTemplates",
 	// "DescribeLaunchTemplateVersions", "DescribeSpotInstanceRequests",
-	// "DescribeLaunchConfigurations" (Auto Scaling), "DescribeRegions").
+	// "DescribeLaunchConfigurations" (Auto Scaling), "DescribeRegions"); SSM:
+	// "PutParameter", "GetParameter", "DescribeParameters".
 	Op        string
 	Code      string // EC2 error code, "" for non-API errors
 	Message   string // EC2's message, cleaned
@@ -81,6 +91,8 @@ type Error struct {
 	KeyName   string
 	RequestID string
 	Err       error // the underlying SDK error
+	// Parameter is the SSM parameter an SSM call named ("" for EC2 calls).
+	Parameter string
 
 	// Attempts is how many times the SDK sent the request (1 = no retry).
 	Attempts int
@@ -113,6 +125,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // or "ec2:CreateKeyPair and ec2:CreateTags" when tags were sent (EC2
 // authorizes tagging on create separately). "" when Op is not an EC2 action.
 func (e *Error) Permission() string {
+	if p, ok := e.ssmPermission(); ok {
+		return p
+	}
 	switch e.Op {
 	case "CreateKeyPair", "ImportKeyPair", "DescribeKeyPairs", "DeleteKeyPair", "DescribeInstances",
 		"DescribeLaunchTemplates", "DescribeLaunchTemplateVersions", "DescribeSpotInstanceRequests", "DescribeRegions":
@@ -236,7 +251,7 @@ type callInfo struct {
 // changes says whether the operation can change anything in EC2.
 func (ci callInfo) changes() bool {
 	switch ci.op {
-	case "CreateKeyPair", "ImportKeyPair", "DeleteKeyPair":
+	case "CreateKeyPair", "ImportKeyPair", "DeleteKeyPair", "PutParameter":
 		return !ci.dryRun
 	}
 	return false

@@ -34,6 +34,8 @@ func TestEveryNamedFault(t *testing.T) {
 		"hang":                       {"CreateKeyPair", Network, true, 0},
 		"gzip-bomb":                  {"ImportKeyPair", BadAnswer, true, 1},
 		"huge-key-material:size=1MB": {"CreateKeyPair", BadAnswer, true, 1},
+		"drop-after-put":             {"PutParameter", LostAnswer, true, 0},
+		"kms-denied":                 {"GetParameter", KMSDenied, false, 0},
 	}
 	names := map[string]bool{}
 	for spec := range cases {
@@ -55,6 +57,9 @@ func TestEveryNamedFault(t *testing.T) {
 			defer s.Close()
 			lowerResponseLimit(t)
 			opts := Options{}
+			if isSSMOp(tc.op) {
+				t.Setenv("AWS_ENDPOINT_URL_SSM", s.URL())
+			}
 			if tc.want == Network && tc.op != "DeleteKeyPair" {
 				// hang, slow: short bounds so the call gives up soon.
 				opts.Timeouts = Timeouts{FirstByte: 300 * time.Millisecond, Request: 3 * time.Second}
@@ -82,6 +87,10 @@ func TestEveryNamedFault(t *testing.T) {
 					_, err = c.DescribeKeyPairs(ctx, DescribeInput{})
 				case "DeleteKeyPair":
 					_, err = c.DeleteKeyPair(ctx, DeleteInput{Name: "f"})
+				case "PutParameter":
+					_, err = c.PutKeyParameter(ctx, PutParameterInput{Name: KeyParameterName("key-1"), Value: []byte("v")})
+				case "GetParameter":
+					_, err = c.GetKeyParameter(ctx, KeyParameterName("key-1"))
 				}
 			})
 			if KindOf(err) != tc.want {

@@ -26,6 +26,9 @@ import (
 // Error says what happened, what EC2 said, and what was kept safe or may
 // have changed.
 func (e *Error) Error() string {
+	if e.isSSM() {
+		return e.ssmText()
+	}
 	var p paragraph
 	target := e.target()
 	switch e.Kind {

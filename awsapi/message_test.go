@@ -123,8 +123,8 @@ func TestErrorTextEveryKind(t *testing.T) {
 		}
 		assertParagraph(t, got)
 	}
-	if len(kindNames) != int(NoRegion)+1 {
-		t.Errorf("kindNames has %d names for %d kinds", len(kindNames), NoRegion+1)
+	if len(kindNames) != int(BadKMSKey)+1 {
+		t.Errorf("kindNames has %d names for %d kinds", len(kindNames), BadKMSKey+1)
 	}
 }
 

@@ -33,9 +33,14 @@ func (e *InvalidRequestError) Error() string {
 type NoAWSError struct {
 	Source   pair.Source
 	NoRegion bool
+	// Store: the key was to be kept in SSM Parameter Store, and no SSM client is configured.
+	Store bool
 }
 
 func (e *NoAWSError) Error() string {
+	if e.Store {
+		return "store ssm keeps the private key in SSM Parameter Store, but SSM is not configured"
+	}
 	if e.NoRegion {
 		return fmt.Sprintf("source %s calls EC2, but no AWS region is configured", e.Source)
 	}
@@ -122,10 +127,15 @@ type ImportFailedError struct {
 func (e *ImportFailedError) Error() string {
 	s := sentenceBody(e.Err) + "."
 	kept := "The private key is kept at " + e.Path + "."
-	if e.Path == "-" {
+	switch e.Path {
+	case "-":
 		kept = "The private key was written to standard output."
+	case "":
+		kept = "No file of the private key was written (none was asked for)."
 	}
 	switch {
+	case e.Removed && e.Path == "":
+		return s + " Nothing was created in EC2."
 	case e.Removed && e.Path == "-":
 		return s + " Nothing was created in EC2; the private key already written to standard output belongs to no key pair."
 	case e.Removed:

@@ -26,6 +26,8 @@ type Made struct {
 	Fingerprints   keys.Fingerprints
 	KeyPairID      string // set once EC2 knows the pair
 	Path           string // set once saved ("-" for standard output)
+	// Parameter is the SSM parameter the key is kept in, once written there.
+	Parameter string
 	// Region is where the pair lives in EC2 ("" for offline).
 	Region string
 	// InEC2 says EC2 holds the pair now.
@@ -36,8 +38,9 @@ type Made struct {
 	Warnings []string
 }
 
-// Saved reports whether the private key has been written somewhere.
-func (m *Made) Saved() bool { return m != nil && m.Path != "" }
+// Saved reports whether the private key has been written somewhere: a
+// file, standard output, or an SSM parameter.
+func (m *Made) Saved() bool { return m != nil && (m.Path != "" || m.Parameter != "") }
 
 // Orphan reports whether EC2 holds the pair while its private key exists
 // only in memory: losing the key now leaves a pair nobody can use, so it
@@ -121,6 +124,7 @@ type Summary struct {
 	Source            string     `json:"source"`
 	Region            string     `json:"region"`
 	Path              string     `json:"path"`
+	Parameter         string     `json:"parameter,omitempty"`
 	PublicKey         string     `json:"publicKey"`
 	SHA256Fingerprint string     `json:"sha256Fingerprint"`
 	MD5Fingerprint    string     `json:"md5Fingerprint"`
@@ -147,6 +151,7 @@ func (m *Made) Summary() Summary {
 		Source:            string(m.Request.Source),
 		Region:            m.Region,
 		Path:              m.Path,
+		Parameter:         m.Parameter,
 		PublicKey:         strings.TrimSpace(m.PublicKey),
 		SHA256Fingerprint: m.Fingerprints.SHA256,
 		MD5Fingerprint:    m.Fingerprints.MD5,

@@ -58,12 +58,19 @@ func ActionFor(s pair.Source) Action {
 	return ActionCreate
 }
 
+// NoFile is the save path that keeps no file: the private key is kept in
+// SSM Parameter Store only (create --out none).
+const NoFile = "none"
+
 // NeedsAWS reports whether requests with source s call EC2.
 func NeedsAWS(s pair.Source) bool { return ActionFor(s) != ActionNone }
 
 // Pipeline runs requests. API may be nil when only the offline source is used.
 type Pipeline struct {
 	API awsapi.API
+	// Store is SSM Parameter Store, for requests with Store ssm (nil when
+	// none is configured: such a request is then refused by Plan).
+	Store awsapi.ParameterStore
 	// Region is where API sends its requests ("" when unknown: a request
 	// that needs AWS is then refused by Plan).
 	Region string
@@ -230,9 +237,19 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 			return nil, &NoAWSError{Source: req.Source}
 		case req.Region == "":
 			return nil, &NoAWSError{Source: req.Source, NoRegion: true}
+		case req.Store == pair.StoreSSM && p.Store == nil && !req.DryRun:
+			return nil, &NoAWSError{Source: req.Source, Store: true}
 		}
 	}
+	if path == NoFile && req.Store != pair.StoreSSM {
+		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "out",
+			Msg: "none keeps no file, and the private key must be kept somewhere: add store ssm, or give a path"}}}
+	}
 	if req.DryRun || path == "" {
+		return plan, nil
+	}
+	if path == NoFile {
+		plan.Path = NoFile
 		return plan, nil
 	}
 	if path == "-" {
@@ -465,7 +482,9 @@ func (p *Pipeline) Rename(made *Made, name string) error {
 }
 
 // Save writes the private key to path with the safe writer ("-" writes to
-// the pipeline's Stdout), then, for source local, imports the public key.
+// the pipeline's Stdout; NoFile writes none), then, for source local,
+// imports the public key, then, for Store ssm, writes the key to SSM
+// Parameter Store at awsapi.KeyParameterName(KeyPairID) (see storeKey).
 //
 // A failed write leaves the key in memory (Saved is false): the caller may
 // Save again with another path, or Discard. A failed import returns an
@@ -483,27 +502,49 @@ func (p *Pipeline) Save(ctx context.Context, made *Made, path string) error {
 	}
 	// Close waits for a save under way, so that it never deletes the pair
 	// of a key that is landing on disk; no save starts once Close has begun.
-	if !p.begin() {
-		return &WriteError{Path: path, Err: errors.New("the program is ending; the key was not saved")}
-	}
-	err := p.write(made, path)
-	if err == nil {
-		p.release(made.Request.Name)
-		p.mu.Lock()
-		if p.saved == nil {
-			p.saved = map[string]string{}
+	store := made.Request.Store == pair.StoreSSM
+	if path == NoFile || path == "" {
+		if !store {
+			return &WriteError{Path: path, Err: errors.New("no file was asked for, and no other place to keep the private key")}
 		}
-		p.saved[made.Request.Name] = made.Path
-		p.mu.Unlock()
+		if err := p.planStore(made); err != nil {
+			return err
+		}
+	} else {
+		if !p.begin() {
+			return &WriteError{Path: path, Err: errors.New("the program is ending; the key was not saved")}
+		}
+		err := p.write(made, path)
+		if err == nil {
+			p.kept(made, made.Path)
+		}
+		p.inflight.Done()
+		if err != nil {
+			return err
+		}
 	}
-	p.inflight.Done()
-	if err != nil {
-		return err
+	if made.Request.Source == pair.SourceLocal && !made.InEC2 {
+		if err := p.importSaved(ctx, made); err != nil {
+			return err
+		}
 	}
-	if made.Request.Source != pair.SourceLocal || made.InEC2 {
-		return nil
+	if store {
+		return p.storeKey(ctx, made)
 	}
-	return p.importSaved(ctx, made)
+	return nil
+}
+
+// kept records that the key of made is kept at where (a path or a parameter).
+func (p *Pipeline) kept(made *Made, where string) {
+	p.release(made.Request.Name)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.saved == nil {
+		p.saved = map[string]string{}
+	}
+	if made.Path == "" || where == made.Path {
+		p.saved[made.Request.Name] = where // the file, when there is one
+	}
 }
 
 func (p *Pipeline) write(made *Made, path string) error {
@@ -565,7 +606,7 @@ func (p *Pipeline) importSaved(ctx context.Context, made *Made) error {
 	}
 	ferr := &ImportFailedError{Name: req.Name, Region: req.Region, Path: made.Path, Err: err}
 	if definitelyNotImported(err) {
-		if made.Path != "-" {
+		if made.Path != "-" && made.Path != "" {
 			if rerr := os.Remove(made.Path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 				ferr.RemoveErr = rerr
 				return ferr

@@ -27,6 +27,19 @@ const (
 	SourceOffline Source = "offline" // made here and saved; no AWS at all
 )
 
+// Store says where the private key is kept besides a file (DESIGN.md, "Custody").
+type Store string
+
+// The stores: none (a file only), or SSM Parameter Store, where
+// CloudFormation's AWS::EC2::KeyPair and CDK keep it.
+const (
+	StoreNone Store = ""
+	StoreSSM  Store = "ssm" // a SecureString parameter at /ec2/keypair/<key pair id>
+)
+
+// MaxKMSKeyIDLen is the longest KMS key id SSM's KeyId takes (an ARN of an alias fits).
+const MaxKMSKeyIDLen = 2048
+
 // Tag is one EC2 tag.
 type Tag struct {
 	Key   string `json:"key"`
@@ -45,11 +58,15 @@ type Request struct {
 	Source     Source
 	Region     string
 	Profile    string
+	// Store keeps the private key in SSM Parameter Store too (sources aws
+	// and local), encrypted with KMSKeyID ("" = the account's aws/ssm key).
+	Store    Store
+	KMSKeyID string
 }
 
 // FieldError is one broken rule, named by the field it belongs to: Field is
 // "name", "type", "bits", "format", "ppk-version", "source", "tags" (their
-// number), "dry-run", or "tag" for one tag, which Tag (counted from 1, as
+// number), "dry-run", "store", "kms-key", or "tag" for one tag, which Tag (counted from 1, as
 // --tag order and the form's rows count) and Part ("key" or "value") name.
 type FieldError struct {
 	Field string
@@ -209,7 +226,7 @@ func ParseTag(s string) (Tag, error) {
 // always 2048; local/offline keys.RSA is 2048 or 4096; keys.PPK version 2 or 3 (only
 // meaningful where the key is made here).
 //
-// Field order: name, source, dry-run, type, bits, format, ppk-version, tags, then
+// Field order: name, source, dry-run, type, bits, format, ppk-version, store, kms-key, tags, then
 // tag[N].key and tag[N].value with N counted from 1, as the tags are
 // given (--tag) and numbered in the form. A duplicate key is
 // reported on the later tag. An empty Source counts as SourceAWS, an empty
@@ -279,11 +296,45 @@ func (r Request) Validate() []*FieldError {
 		add("ppk-version", "must be 2 (PuTTY 0.74 and older) or 3, not %d", r.PPKVersion)
 	}
 
+	switch r.Store {
+	case StoreNone:
+		if r.KMSKeyID != "" {
+			add("kms-key", "a KMS key encrypts the SSM parameter, so it needs store ssm")
+		}
+	case StoreSSM:
+		if source == SourceOffline {
+			add("store", "store ssm keeps the private key in SSM Parameter Store, and source offline makes no AWS call: choose source aws or local")
+		}
+		if err := ValidateKMSKeyID(r.KMSKeyID); err != nil {
+			errs = append(errs, err.(*FieldError))
+		}
+	default:
+		add("store", "must be ssm (SSM Parameter Store) or empty (a file only), not %q", string(r.Store))
+	}
+
 	if len(r.Tags) > MaxTags {
 		add("tags", "at most %d tags (this request has %d)", MaxTags, len(r.Tags))
 	}
 	errs = append(errs, ValidateTags(r.Tags)...)
 	return errs
+}
+
+// ValidateKMSKeyID checks a KMS key as SSM's KeyId takes it: a key id, a
+// key ARN, alias/NAME or an alias ARN ("" = the account's aws/ssm key).
+// Whether the key exists only KMS can tell.
+func ValidateKMSKeyID(id string) error {
+	if id == "" {
+		return nil
+	}
+	if len(id) > MaxKMSKeyIDLen {
+		return &FieldError{Field: "kms-key", Msg: fmt.Sprintf("a KMS key id has at most %d characters", MaxKMSKeyIDLen)}
+	}
+	for i, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(":/_-", r)) {
+			return &FieldError{Field: "kms-key", Msg: fmt.Sprintf("a KMS key is a key id, a key ARN, alias/NAME or an alias ARN (letters, digits and : / _ -); %q at position %d is none of those", r, i+1)}
+		}
+	}
+	return nil
 }
 
 // ValidateTags checks a list of tags as a request carries them: each key and

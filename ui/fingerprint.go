@@ -129,8 +129,15 @@ func (v *fingerprintScreen) lines() []string {
 			lines = append(lines, strings.Split(st.Art.Render(art), "\n")...)
 		}
 	}
-	for _, l := range hardWrap("Saved to "+termtext.Clean(m.Path), width) {
-		lines = append(lines, st.Value.Render(l))
+	if m.Path != "" {
+		for _, l := range hardWrap("Saved to "+termtext.Clean(m.Path), width) {
+			lines = append(lines, st.Value.Render(l))
+		}
+	}
+	if m.Parameter != "" {
+		for _, l := range hardWrap("Kept in SSM Parameter Store: "+termtext.Clean(m.Parameter), width) {
+			lines = append(lines, st.Value.Render(l))
+		}
 	}
 	if s := scpLine(v.c.sshConn, v.c.user, m.Path); s != "" {
 		for _, l := range hardWrap("Fetch: "+termtext.Clean(s), width) {

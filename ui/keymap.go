@@ -59,6 +59,7 @@ type SaveKeys struct {
 	Complete key.Binding
 	Back     key.Binding // asks, then discards the key
 	Rename   key.Binding // after EC2 refused the import: give the same key another name
+	Keep     key.Binding // where the key is kept: file, SSM parameter, or both
 }
 
 // FingerprintKeys work on the view of a saved pair.
@@ -112,6 +113,7 @@ func DefaultKeyMap() KeyMap {
 			Complete: nb([]string{"tab"}, "tab", "complete folder"),
 			Back:     nb([]string{"esc"}, "esc", "back (discard key)"),
 			Rename:   nb([]string{"ctrl+r"}, "ctrl+r", "rename and retry"),
+			Keep:     nb([]string{"ctrl+o"}, "ctrl+o", "keep in"),
 		},
 		Fingerprint: FingerprintKeys{
 			CopyPub:  nb([]string{"c"}, "c", "copy public key"),

@@ -188,7 +188,11 @@ func (m *Model) do(act action) tea.Cmd {
 	case statusAction:
 		m.status = a.text
 	case submitAction:
-		w, cmd := newMaking(m.c, a.req, m.proposedPath(a.req))
+		path := m.proposedPath(a.req)
+		if path == maker.NoFile {
+			path = "" // no file (create --out none): the save step chooses
+		}
+		w, cmd := newMaking(m.c, a.req, path)
 		m.show(w)
 		return cmd
 	case refusedAction:

@@ -46,8 +46,14 @@ type Options struct {
 	// names against the region. nil means no check and "credentials: not checked".
 	Client AWSClient
 	// SavePath, when set, prefills the save dialog of the first key instead
-	// of ~/.ssh/NAME.pem (keypair create --out PATH).
+	// of ~/.ssh/NAME.pem (keypair create --out PATH; maker.NoFile starts
+	// it on "parameter only").
 	SavePath string
+	// Store and KMSKeyID are the save dialog's starting choice of where the
+	// key is kept besides a file (keypair create --store ssm --kms-key ID).
+	// The dialog offers SSM whenever the pipeline has a Store.
+	Store    pair.Store
+	KMSKeyID string
 	// Version is shown in the header.
 	Version string
 	// Input and Output are the terminal; nil means stdin and stderr.

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
@@ -30,6 +31,12 @@ type saveScreen struct {
 	files   []string // files of that prefix, which a save would not overwrite
 	compSeq int
 
+	// Where the key is kept: a file, an SSM parameter, or both; SSM is
+	// offered when the pipeline can reach it (maker.Pipeline.CanStore).
+	keep     keepIn
+	canStore bool
+	kmsKey   string
+
 	// After a refused import: a new name for the same key.
 	canRename bool
 	renaming  bool
@@ -39,8 +46,30 @@ type saveScreen struct {
 
 const pathPlaceholder = "path of the private key file"
 
+// keepIn is where the save dialog keeps the key.
+type keepIn int
+
+const (
+	keepFile keepIn = iota
+	keepParameter
+	keepBoth
+)
+
+var keepLabels = [...]string{"file", "SSM parameter", "file and SSM parameter"}
+
 func newSaveScreen(c *common, k heldKey, path string, late bool) *saveScreen {
-	d := &saveScreen{c: c, key: k, proposed: path}
+	d := &saveScreen{c: c, key: k, kmsKey: c.opts.KMSKeyID}
+	d.canStore = k.pipe != nil && k.made != nil && k.pipe.CanStore(k.made.Request.Source)
+	if d.canStore && c.opts.Store == pair.StoreSSM {
+		d.keep = keepBoth
+	}
+	if path == maker.NoFile {
+		path = maker.DefaultPath(c.opts.Config.SaveDir, k.made.Request)
+		if d.canStore {
+			d.keep = keepParameter
+		}
+	}
+	d.proposed = path
 	d.path = newInput(c.styles, pathPlaceholder, 4096, 40)
 	d.path.SetValue(path)
 	d.path.CursorEnd()
@@ -105,6 +134,12 @@ func (d *saveScreen) keyPress(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		return cmd, nil
 	}
 	switch {
+	case key.Matches(msg, k.Keep) && d.canStore:
+		d.keep = (d.keep + 1) % keepIn(len(keepLabels))
+		d.err = ""
+		return nil, nil
+	case key.Matches(msg, k.Save) && d.keep == keepParameter:
+		return d.save(maker.NoFile)
 	case key.Matches(msg, k.Save):
 		p := strings.TrimSpace(d.path.Value())
 		switch p {
@@ -115,10 +150,8 @@ func (d *saveScreen) keyPress(msg tea.KeyPressMsg) (tea.Cmd, action) {
 			d.err = "The form saves to a file; type a path."
 			return nil, nil
 		}
-		d.err, d.folders, d.files = "", nil, nil
-		d.saving = true
-		return saveCmd(d.c.ctx, d.key.pipe, d.made(), p), nil
-	case key.Matches(msg, k.Complete):
+		return d.save(p)
+	case key.Matches(msg, k.Complete) && d.keep != keepParameter:
 		d.compSeq++
 		d.err = ""
 		return completeCmd(d.compSeq, d.path.Value()), nil
@@ -130,11 +163,29 @@ func (d *saveScreen) keyPress(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		return d.newName.Focus(), nil
 	case key.Matches(msg, k.Back):
 		return nil, askDiscardAction{}
+	case d.keep == keepParameter:
+		return nil, nil // no path to type
 	}
 	var cmd tea.Cmd
 	d.path, cmd = d.path.Update(msg)
 	d.folders, d.files = nil, nil
 	return cmd, nil
+}
+
+// save keeps the key where the dialog says: the pipeline is told the
+// choice (no I/O), then saves to path (maker.NoFile for none).
+func (d *saveScreen) save(path string) (tea.Cmd, action) {
+	store := pair.StoreNone
+	if d.keep != keepFile {
+		store = pair.StoreSSM
+	}
+	if err := d.key.pipe.ChooseStore(d.made(), store, d.kmsKey); err != nil {
+		d.err = "Cannot keep the key in SSM: " + errText(err)
+		return nil, nil
+	}
+	d.err, d.folders, d.files = "", nil, nil
+	d.saving = true
+	return saveCmd(d.c.ctx, d.key.pipe, d.made(), path), nil
 }
 
 // rename gives the key in memory the new name (no I/O: the pipeline
@@ -156,8 +207,10 @@ func (d *saveScreen) rename() (tea.Cmd, action) {
 	d.renaming, d.canRename, d.note, d.err = false, false, "", ""
 	d.newName.Blur()
 	d.path.Focus()
-	d.saving = true
-	return saveCmd(d.c.ctx, d.key.pipe, d.made(), strings.TrimSpace(d.path.Value())), nil
+	if d.keep == keepParameter {
+		return d.save(maker.NoFile)
+	}
+	return d.save(strings.TrimSpace(d.path.Value()))
 }
 
 // saved handles the end of a save.
@@ -178,6 +231,18 @@ func (d *saveScreen) saved(msg savedMsg) action {
 			d.note += "; ctrl+r gives the same key another name and tries again"
 		}
 		d.note += "; esc discards it."
+		return nil
+	}
+	var serr *maker.StoreFailedError
+	if errors.As(msg.err, &serr) && msg.made.Saved() {
+		// The file holds the key; only the parameter is missing.
+		d.key.made = msg.made
+		return savedAction{made: msg.made, unconfirmed: true, warning: "The private key is saved, but not in SSM Parameter Store: " + errText(msg.err)}
+	}
+	if serr != nil {
+		d.key.made = msg.made
+		d.err = "Could not keep the key in SSM: " + sentence(errText(msg.err)) +
+			" The key is still in memory: try again, or ctrl+o to save a file."
 		return nil
 	}
 	if msg.err != nil {
@@ -269,13 +334,26 @@ func (d *saveScreen) view() body {
 		}
 		lines = append(lines, "  "+d.newName.View(), "")
 	}
-	lines = append(lines, st.Label.Render("Path (mode 0600, never overwrites):"))
-	if c := d.path.Cursor(); c != nil && !d.renaming {
-		c.X += 2
-		c.Y = len(lines)
-		cursor = c
+	if d.canStore {
+		lines = append(lines, st.Label.Render("Keep in: ")+st.Value.Render(keepLabels[d.keep])+st.Hint.Render("  (ctrl+o changes)"))
+		if d.keep != keepFile {
+			where := awsapi.KeyParameterName(cleanText(md.KeyPairID))
+			if md.KeyPairID == "" {
+				where = awsapi.KeyParameterName("<key pair id>")
+			}
+			lines = append(lines, wrapStyled(st.Hint, "  SecureString "+where+", with the pair's tags", width)...)
+		}
+		lines = append(lines, "")
 	}
-	lines = append(lines, "  "+d.path.View())
+	if d.keep != keepParameter {
+		lines = append(lines, st.Label.Render("Path (mode 0600, never overwrites):"))
+		if c := d.path.Cursor(); c != nil && !d.renaming {
+			c.X += 2
+			c.Y = len(lines)
+			cursor = c
+		}
+		lines = append(lines, "  "+d.path.View())
+	}
 	switch {
 	case d.saving:
 		lines = append(lines, st.Hint.Render("  saving…"))
@@ -303,11 +381,13 @@ func (d *saveScreen) help() helpSet {
 		back.SetHelp("esc", "keep the name")
 		return helpSet{short: []key.Binding{save, back, g.Quit}, full: [][]key.Binding{{save, back, g.Quit}}}
 	}
-	rename := k.Rename
+	rename, keep, complete := k.Rename, k.Keep, k.Complete
 	rename.SetEnabled(d.canRename)
+	keep.SetEnabled(d.canStore)
+	complete.SetEnabled(d.keep != keepParameter)
 	return helpSet{
-		short: []key.Binding{k.Save, k.Complete, rename, k.Back, g.Quit},
-		full:  [][]key.Binding{{k.Save, k.Complete, rename}, {k.Back, g.Quit}},
+		short: []key.Binding{k.Save, complete, keep, rename, k.Back, g.Quit},
+		full:  [][]key.Binding{{k.Save, complete, keep, rename}, {k.Back, g.Quit}},
 	}
 }
 

@@ -52,6 +52,10 @@ const (
 	// keyMaterial padded to Fault.Size bytes (0 = DefaultHugeKeyMaterial).
 	// Other actions answer normally.
 	HugeKeyMaterial
+	// KMSDenied answers an SSM call with KMS's AccessDeniedException
+	// (kms:Encrypt for PutParameter, kms:Decrypt otherwise), as SSM passes
+	// it on. EC2 actions answer normally.
+	KMSDenied
 )
 
 // Sizes of the GzipBomb and HugeKeyMaterial faults when Fault.Size is 0.
@@ -64,7 +68,7 @@ var faultKindNames = map[FaultKind]string{
 	NoFault: "none", Throttle: "throttle", InternalError: "internal-error", DropAfter: "drop-after",
 	MalformedXML: "malformed-xml", Delay: "slow", Deny: "deny", RequestExpired: "request-expired",
 	AuthFailure: "auth-failure", CustomError: "custom-error", Hang: "hang", GzipBomb: "gzip-bomb",
-	HugeKeyMaterial: "huge-key-material",
+	HugeKeyMaterial: "huge-key-material", KMSDenied: "kms-denied",
 }
 
 // String is the fault's name as ParseFault and ec2stand's --fault take it.
@@ -206,7 +210,10 @@ auth-failure        401 AuthFailure
 custom-error        status= (default 400) with code= and message=
 hang                read the request and never answer
 gzip-bomb           act, then a small gzip body that decompresses to size= bytes (default 4 GiB)
-huge-key-material   CreateKeyPair acts and answers with size= bytes of keyMaterial (default 50 MB)`
+huge-key-material   CreateKeyPair acts and answers with size= bytes of keyMaterial (default 50 MB)
+drop-after-put      drop-after for SSM PutParameter, once (times=1): the retry gets ParameterAlreadyExists
+kms-denied          SSM calls answer KMS's AccessDeniedException (kms:Encrypt on put, kms:Decrypt on get)
+SSM actions (PutParameter, GetParameter, ...) take the faults above as action=; deny answers AccessDeniedException`
 
 // faultNames maps every name ParseFault takes to its kind and, for the
 // drop-after-ACTION names, its action.
@@ -220,6 +227,7 @@ var faultNames = map[string]struct {
 	"deny": {Deny, ""}, "request-expired": {RequestExpired, ""}, "auth-failure": {AuthFailure, ""},
 	"custom-error": {CustomError, ""}, "hang": {Hang, ""}, "gzip-bomb": {GzipBomb, ""},
 	"huge-key-material": {HugeKeyMaterial, "CreateKeyPair"},
+	"drop-after-put":    {DropAfter, "PutParameter"}, "kms-denied": {KMSDenied, ""},
 }
 
 // FaultNameList is every fault name ParseFault takes, sorted.

@@ -154,6 +154,7 @@ type Server struct {
 	regions map[string]map[string]*KeyPair // region -> name -> pair
 	others  map[string]*regionState        // region -> what can use a pair
 	faults  []*Fault
+	ssm     ssmState // SSM Parameter Store (ssm.go)
 	log     []LoggedRequest
 	randMu  sync.Mutex
 }
@@ -285,8 +286,12 @@ func errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
 }
 
-// ServeHTTP answers one EC2 Query request.
+// ServeHTTP answers one EC2 Query request, or an SSM JSON one (ssm.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isSSMRequest(r) {
+		s.serveSSM(w, r)
+		return
+	}
 	reqID := s.newRequestID()
 	lr := LoggedRequest{Attempt: attemptOf(r), UserAgent: r.Header.Get("User-Agent"), Time: s.opts.Now()}
 	defer func() { s.logRequest(lr) }()

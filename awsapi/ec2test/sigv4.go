@@ -52,9 +52,15 @@ func parseAuthorization(h string) (sigV4Auth, bool) {
 	return a, a.accessKey != "" && len(a.signedHeaders) > 0 && a.signature != ""
 }
 
-// verify checks the request's signature and returns the region of its
-// credential scope.
+// verify checks the signature of an EC2 request and returns the region of
+// its credential scope.
 func (s *Server) verify(r *http.Request, body []byte) (string, *apiError) {
+	return s.verifyFor(r, body, "ec2")
+}
+
+// verifyFor checks the request's signature for service ("ec2", "ssm") and
+// returns the region of its credential scope.
+func (s *Server) verifyFor(r *http.Request, body []byte, service string) (string, *apiError) {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
 		return "", errorf(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
@@ -67,8 +73,10 @@ func (s *Server) verify(r *http.Request, body []byte) (string, *apiError) {
 	if !ok {
 		return a.region, errorf(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
 	}
-	if (a.service != "ec2" && a.service != autoScalingService) || a.terminal != "aws4_request" {
-		return a.region, errorf(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'ec2'.")
+	// EC2's endpoint also serves Auto Scaling (one URL for an EC2 look-alike).
+	scoped := a.service == service || (service == "ec2" && a.service == autoScalingService)
+	if !scoped || a.terminal != "aws4_request" {
+		return a.region, errorf(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'.", service)
 	}
 	if a.region == "" {
 		return "", errorf(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region.")
