@@ -25,7 +25,15 @@ const (
 	SourceAWS     Source = "aws"     // CreateKeyPair: EC2 makes the pair and returns the private key once
 	SourceLocal   Source = "local"   // made here, saved, then ImportKeyPair
 	SourceOffline Source = "offline" // made here and saved; no AWS at all
+	// SourceLogin imports a public key the user already holds the private
+	// key of (the key an SSH login authenticated with): ImportKeyPair of
+	// Request.PublicKey, and no private key exists here at all.
+	SourceLogin Source = "login"
 )
+
+// ImportedByTag is the tag key that records, on a pair imported from a
+// login key, the SHA256 fingerprint of the key that imported it.
+const ImportedByTag = "keypair:imported-by"
 
 // Tag is one EC2 tag.
 type Tag struct {
@@ -45,6 +53,9 @@ type Request struct {
 	Source     Source
 	Region     string
 	Profile    string
+	// PublicKey is the key SourceLogin imports; Type follows from it, and
+	// Bits, Format and PPKVersion mean nothing there.
+	PublicKey ssh.PublicKey
 }
 
 // FieldError is one broken rule, named by the field it belongs to: Field is
@@ -232,12 +243,25 @@ func (r Request) Validate() []*FieldError {
 	case "":
 		source = SourceAWS
 	case SourceAWS, SourceLocal, SourceOffline:
+	case SourceLogin:
+		if r.PublicKey == nil {
+			add("source", "source login imports the key this session logged in with, and there is none")
+		} else if err := CheckImportable(r.PublicKey); err != nil {
+			add("source", "the key you logged in with cannot be imported: %s", err.(*FieldError).Msg)
+		}
 	default:
 		add("source", "must be aws (EC2 makes the key), local (made here, then imported) or offline (made here, no AWS); not %q", string(r.Source))
 	}
 
 	if r.DryRun && source == SourceOffline {
 		add("dry-run", "a dry run asks EC2 whether the call is permitted, and source offline makes no AWS call: choose source aws or local, or no dry run")
+	}
+
+	if source == SourceLogin {
+		// The key exists: its type and size are what they are (checked
+		// above), and no private key file is written.
+		errs = append(errs, r.tagErrs()...)
+		return errs
 	}
 
 	typ := r.Type
@@ -279,11 +303,26 @@ func (r Request) Validate() []*FieldError {
 		add("ppk-version", "must be 2 (PuTTY 0.74 and older) or 3, not %d", r.PPKVersion)
 	}
 
+	return append(errs, r.tagErrs()...)
+}
+
+func (r Request) tagErrs() []*FieldError {
+	var errs []*FieldError
 	if len(r.Tags) > MaxTags {
-		add("tags", "at most %d tags (this request has %d)", MaxTags, len(r.Tags))
+		errs = append(errs, &FieldError{Field: "tags", Msg: fmt.Sprintf("at most %d tags (this request has %d)", MaxTags, len(r.Tags))})
 	}
-	errs = append(errs, ValidateTags(r.Tags)...)
-	return errs
+	return append(errs, ValidateTags(r.Tags)...)
+}
+
+// TypeOf is the keys.Type of an SSH public key ("" for a type EC2 does not import).
+func TypeOf(pub ssh.PublicKey) keys.Type {
+	switch pub.Type() {
+	case ssh.KeyAlgoRSA:
+		return keys.RSA
+	case ssh.KeyAlgoED25519:
+		return keys.ED25519
+	}
+	return ""
 }
 
 // ValidateTags checks a list of tags as a request carries them: each key and

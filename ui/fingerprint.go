@@ -112,7 +112,11 @@ func (v *fingerprintScreen) lines() []string {
 	for i, l := range left {
 		left[i] = truncate(l, leftW)
 	}
-	lines := []string{st.OK.Render("✓ Saved " + termtext.Clean(m.Request.Name))}
+	title := "✓ Saved " + termtext.Clean(m.Request.Name)
+	if m.Imported() {
+		title = "✓ Imported " + termtext.Clean(m.Request.Name) + " into EC2: the key you logged in with, so its private key is already yours"
+	}
+	lines := wrapStyled(st.OK, title, width)
 	for _, w := range m.Warnings {
 		lines = append(lines, wrapStyled(st.Warning, "! "+cleanText(w), width)...)
 	}
@@ -129,10 +133,19 @@ func (v *fingerprintScreen) lines() []string {
 			lines = append(lines, strings.Split(st.Art.Render(art), "\n")...)
 		}
 	}
-	for _, l := range hardWrap("Saved to "+termtext.Clean(m.Path), width) {
-		lines = append(lines, st.Value.Render(l))
+	if m.Path != "" {
+		for _, l := range hardWrap("Saved to "+termtext.Clean(m.Path), width) {
+			lines = append(lines, st.Value.Render(l))
+		}
 	}
-	if s := scpLine(v.c.sshConn, v.c.user, m.Path); s != "" {
+	s := scpLine(v.c.sshConn, v.c.user, m.Path)
+	if fc := v.c.opts.FetchCommand; fc != nil {
+		s = ""
+		if m.Path != "" && m.Path != "-" {
+			s = fc(m.Path)
+		}
+	}
+	if s != "" {
 		for _, l := range hardWrap("Fetch: "+termtext.Clean(s), width) {
 			lines = append(lines, st.Value.Render(l))
 		}

@@ -158,7 +158,7 @@ func newForm(c *common, req pair.Request) *formScreen {
 		typ:     choice{values: []string{string(keys.RSA), string(keys.ED25519)}, labels: []string{"RSA", "ED25519"}},
 		format:  choice{values: []string{string(keys.PEM), string(keys.PPK)}},
 		ppk:     choice{values: []string{"3", "2"}, labels: []string{"3", "2  PuTTY 0.74 and older"}},
-		source:  choice{values: []string{string(pair.SourceAWS), string(pair.SourceLocal), string(pair.SourceOffline)}, labels: []string{"aws", "local", "offline"}},
+		source:  sourceChoice(c.opts),
 		region:  c.region(),
 		profile: req.Profile,
 	}
@@ -169,12 +169,15 @@ func newForm(c *common, req pair.Request) *formScreen {
 		f.ppk.set(strconv.Itoa(req.PPKVersion))
 	}
 	f.source.set(string(req.Source))
+	if !f.offers(req.Source) {
+		f.source.idx = 0 // a source this session does not offer
+	}
 	for _, t := range req.Tags {
 		f.tags.add(st, t.Key, t.Value)
 	}
 	f.dryRun = req.DryRun
 	f.bits = req.Bits
-	if maker.NeedsAWS(f.src()) && f.region == "" && (c.noAWS() || c.opts.Client == nil) {
+	if maker.NeedsAWS(f.src()) && f.offers(pair.SourceOffline) && f.region == "" && (c.noAWS() || c.opts.Client == nil) {
 		f.toOffline("no AWS client and no region are configured")
 	}
 	f.focus = focusID{kind: fieldName}
@@ -183,6 +186,44 @@ func newForm(c *common, req pair.Request) *formScreen {
 	f.validate()
 	return f
 }
+
+// sourceLabels name the sources in the form.
+var sourceLabels = map[pair.Source]string{
+	pair.SourceAWS: "aws", pair.SourceLocal: "local", pair.SourceOffline: "offline", pair.SourceLogin: "login key",
+}
+
+// sourceChoice is the source selector for what this session offers.
+func sourceChoice(o Options) choice {
+	srcs := o.Sources
+	if srcs == nil {
+		srcs = []pair.Source{pair.SourceAWS, pair.SourceLocal, pair.SourceOffline}
+		if o.LoginKey != nil {
+			srcs = append(srcs, pair.SourceLogin)
+		}
+	}
+	var c choice
+	for _, s := range srcs {
+		c.values = append(c.values, string(s))
+		c.labels = append(c.labels, sourceLabels[s])
+	}
+	if len(c.values) == 0 {
+		c.values, c.labels = []string{string(pair.SourceLogin)}, []string{sourceLabels[pair.SourceLogin]}
+	}
+	return c
+}
+
+// offers reports whether the source choice has s.
+func (f *formScreen) offers(s pair.Source) bool {
+	for _, v := range f.source.values {
+		if v == string(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// login reports whether the login key is the source chosen.
+func (f *formScreen) login() bool { return f.src() == pair.SourceLogin }
 
 // toOffline selects source offline for the user, saying why.
 func (f *formScreen) toOffline(why string) {
@@ -207,6 +248,14 @@ func (f *formScreen) request() pair.Request {
 		Source:  f.src(),
 		Region:  f.region,
 		Profile: f.profile,
+	}
+	if r.Source == pair.SourceLogin {
+		r.PublicKey = f.c.opts.LoginKey
+		if r.PublicKey != nil {
+			r.Type = pair.TypeOf(r.PublicKey)
+		}
+		r.Bits, r.Format = 0, ""
+		return r
 	}
 	if r.Type != keys.RSA {
 		r.Bits = 0 // a size given for RSA (--bits) means nothing for another type
@@ -316,8 +365,11 @@ func (f *formScreen) quiet(field string) bool {
 
 // focusables lists the places the focus can be, top to bottom.
 func (f *formScreen) focusables() []focusID {
-	ids := []focusID{{kind: fieldName}, {kind: fieldType}, {kind: fieldFormat}}
-	if keys.Format(f.format.value()) == keys.PPK {
+	ids := []focusID{{kind: fieldName}}
+	if !f.login() {
+		ids = append(ids, focusID{kind: fieldType}, focusID{kind: fieldFormat})
+	}
+	if !f.login() && keys.Format(f.format.value()) == keys.PPK {
 		ids = append(ids, focusID{kind: fieldPPK})
 	}
 	ids = append(ids, focusID{kind: fieldSource}, focusID{kind: fieldTags})
@@ -581,7 +633,7 @@ func (f *formScreen) newKey() tea.Cmd {
 // credsChanged follows the credentials answer: with neither credentials
 // nor a region, a source the user did not choose moves to offline.
 func (f *formScreen) credsChanged() tea.Cmd {
-	if maker.NeedsAWS(f.src()) && !f.sourceTouched && f.region == "" && f.c.credsMissing() {
+	if maker.NeedsAWS(f.src()) && f.offers(pair.SourceOffline) && !f.sourceTouched && f.region == "" && f.c.credsMissing() {
 		f.toOffline("no AWS credentials and no region are configured")
 		f.fixFocus()
 	}
@@ -765,18 +817,20 @@ func (f *formScreen) view() body {
 		note("E", st.Error, "✗ save path: "+f.planErr)
 	}
 
-	add(label(focusID{kind: fieldType}, "Type") + choiceView("typ", &f.typ))
-	msgs(labelCol, "type")
-	msgs(labelCol, "bits")
-	if keys.Type(f.typ.value()) == keys.ED25519 {
-		note("W", st.Warning, "! Windows instances cannot use ED25519 keys, and Windows password retrieval needs RSA .pem")
-	}
+	if !f.login() {
+		add(label(focusID{kind: fieldType}, "Type") + choiceView("typ", &f.typ))
+		msgs(labelCol, "type")
+		msgs(labelCol, "bits")
+		if keys.Type(f.typ.value()) == keys.ED25519 {
+			note("W", st.Warning, "! Windows instances cannot use ED25519 keys, and Windows password retrieval needs RSA .pem")
+		}
 
-	add(label(focusID{kind: fieldFormat}, "Format") + choiceView("format", &f.format))
-	msgs(labelCol, "format")
-	if keys.Format(f.format.value()) == keys.PPK {
-		add(label(focusID{kind: fieldPPK}, "PPK") + choiceView("ppk", &f.ppk))
-		msgs(labelCol, "ppk-version")
+		add(label(focusID{kind: fieldFormat}, "Format") + choiceView("format", &f.format))
+		msgs(labelCol, "format")
+		if keys.Format(f.format.value()) == keys.PPK {
+			add(label(focusID{kind: fieldPPK}, "PPK") + choiceView("ppk", &f.ppk))
+			msgs(labelCol, "ppk-version")
+		}
 	}
 
 	add(label(focusID{kind: fieldSource}, "Source") + choiceView("source", &f.source))
@@ -787,6 +841,11 @@ func (f *formScreen) view() body {
 		note("H", st.Hint, "made here, saved, then the public key is imported to EC2")
 	case pair.SourceOffline:
 		note("H", st.Hint, "made here and saved; no AWS, no credentials")
+	case pair.SourceLogin:
+		note("H", st.Hint, "imports the public key you logged in with; its private key never leaves your machine, and none is made here")
+		if k := f.c.opts.LoginKey; k != nil {
+			note("H", st.Hint, "key "+keys.FingerprintSHA256(k)+" ("+k.Type()+")")
+		}
 	}
 	if f.sourceNote != "" {
 		note("W", st.Warning, "! "+f.sourceNote)
@@ -833,6 +892,9 @@ func (f *formScreen) view() body {
 
 	add("")
 	text := "[ Create key pair ]"
+	if f.login() {
+		text = "[ Import login key ]"
+	}
 	if f.request().DryRun {
 		text = "[ Ask EC2 (dry run) ]"
 	}

@@ -45,6 +45,10 @@ type confirm struct{ discard bool }
 
 var _ tea.Model = (*Model)(nil)
 
+// NoticeMsg puts a one-line notice in the footer (keypair serve: the
+// server is shutting down).
+type NoticeMsg string
+
 // New builds the model Run runs; tests drive it directly.
 func New(ctx context.Context, opts Options) *Model {
 	if ctx == nil {
@@ -109,6 +113,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.EnvMsg:
 		m.c.setEnv(msg.Getenv)
+		return m, nil
+	case NoticeMsg:
+		m.status = string(msg)
 		return m, nil
 	case credsMsg:
 		m.c.creds = credState{done: true, info: msg.info, err: msg.err}
@@ -194,6 +201,10 @@ func (m *Model) do(act action) tea.Cmd {
 		m.result.DryRun = &d
 		m.show(dryRunResult(m.c, &d))
 	case madeAction:
+		if a.key.made.Imported() {
+			// A login key imported: no private key, nothing to save.
+			return m.do(savedAction{made: a.key.made})
+		}
 		m.show(newSaveScreen(m.c, a.key, m.proposedPath(a.key.made.Request), a.late))
 	case savedAction:
 		m.result.Saved = append(m.result.Saved, a.made.Summary())
