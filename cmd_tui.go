@@ -6,6 +6,7 @@ import (
 
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/internal/termtext"
+	"github.com/keypair-dev/keypair/internal/userauth"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 	"github.com/keypair-dev/keypair/ui"
@@ -53,6 +54,9 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 			continue
 		}
 		where := s.Path
+		if where == "" {
+			where = "imported, no private key here"
+		}
 		if s.Region != "" {
 			where += " (" + s.Region + ")"
 		}
@@ -91,5 +95,13 @@ func (a *app) formOptions(cfg config.Config, o *interactiveOptions) ui.Options {
 	if o.prefill != nil {
 		req = *o.prefill
 	}
-	return ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath}
+	opts := ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath, AllowDelete: true}
+	// Inside an OpenSSH login with ExposeAuthInfo yes, the key the admin
+	// logged in with can be imported as it is (source "login key").
+	if k, err := userauth.LoginKey(a.getenv); err != nil {
+		fmt.Fprintln(a.stderr, "keypair: warning: the login key cannot be offered: "+termtext.ForUser(err.Error()))
+	} else if k != nil {
+		opts.LoginKey = k
+	}
+	return opts
 }

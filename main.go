@@ -125,6 +125,7 @@ before anything was done.`,
 		{"list", a.listCommand},
 		{"delete", a.deleteCommand},
 		{"fingerprint", a.fingerprintCommand},
+		{"serve", a.serveCommand},
 		{"version", a.versionCommand},
 		{"man", a.manCommand},
 	}

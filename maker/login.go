@@ -94,8 +94,8 @@ func (p *Pipeline) resolve(path string) (string, error) {
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return "", fmt.Errorf("%w (%s)", ErrOutsideRoot, root)
 	}
-	if err := os.MkdirAll(root, 0o700); err != nil {
-		return "", err
+	if err := os.Mkdir(root, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", err // the folder above Root must exist already
 	}
 	// Every step from Root down must be a real folder, never a link: the
 	// file itself is created by the safe writer, which never follows one.

@@ -81,6 +81,9 @@ type Pipeline struct {
 	// (keypair serve --keys-dir): Plan and Save refuse a path outside it,
 	// or one that reaches it through a symbolic link.
 	Root string
+	// LoginOnly refuses every source but pair.SourceLogin: no private key
+	// is made or received (keypair serve without --keys-dir).
+	LoginOnly bool
 
 	// The pairs EC2 made whose keys are held in memory, not yet saved or
 	// discarded, and the creating calls still running: what Close settles.
@@ -222,6 +225,10 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 	}
 	if errs := req.Validate(); len(errs) > 0 {
 		return nil, &InvalidRequestError{Errs: errs}
+	}
+	if p.LoginOnly && req.Source != pair.SourceLogin {
+		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "source",
+			Msg: fmt.Sprintf("source %s makes a private key on this server, which is off here (keypair serve --keys-dir turns it on); import the key you logged in with instead", req.Source)}}}
 	}
 	plan := &Plan{Request: req, Action: ActionFor(req.Source)}
 	if plan.Action != ActionNone {

@@ -84,6 +84,9 @@ type Options struct {
 	// Messages, when set, are sent to the program as they arrive (keypair
 	// serve: window size changes, the shutdown notice).
 	Messages <-chan tea.Msg
+	// ProgramOptions are added to the program's (keypair serve: the
+	// session's window size and colour profile).
+	ProgramOptions []tea.ProgramOption
 
 	programOptions []tea.ProgramOption // tests: window size, colour profile
 }
@@ -145,6 +148,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		// within 33 ms. Served sessions (keypair serve) add up.
 		tea.WithFPS(frameRate),
 	}
+	popts = append(popts, opts.ProgramOptions...)
 	popts = append(popts, opts.programOptions...)
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
