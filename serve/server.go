@@ -305,6 +305,9 @@ func (s *Server) handle(sess cssh.Session) {
 	uo := s.sessionOptions(sess, ev, login, env)
 	uo.Messages = ss.msgs
 	uo.ProgramOptions = append(uo.ProgramOptions,
+		// The process's signals are the server's: SIGTERM must not quit every
+		// session at once, but go through Serve's notice and settling.
+		tea.WithoutSignalHandler(),
 		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
 		tea.WithColorProfile(colorprofile.Env(env)),
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
