@@ -465,3 +465,34 @@ func TestServeKeysDirSavesUnderTheAdminsFolder(t *testing.T) {
 		t.Fatalf("no CreateKeyPair in the audit log: %v", r.auditEvents())
 	}
 }
+
+// SIGTERM while EC2 is importing: the call runs to its answer (the pair
+// exists and the audit log says so), then the server exits 0.
+func TestServeSIGTERMDuringAnImportLetsItFinish(t *testing.T) {
+	keyDir := t.TempDir()
+	key := clientKey(t, keyDir, "dave", "ed25519")
+	r := startServe(t, []string{pubLine(t, key)})
+	r.ec2.Inject(ec2test.Fault{Kind: ec2test.Delay, Action: "ImportKeyPair", Delay: 3 * time.Second})
+	p, _ := r.startSSH(t, key, "NO_COLOR=1")
+	p.waitFor("Import login key", "credentials: ok")
+	p.run("send-keys", "-t", "kp", "-l", "dave-slow")
+	p.run("send-keys", "-t", "kp", "C-s")
+	p.waitFor("Importing the key you logged in with")
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := <-r.done
+	if code := exitStatus(t, err); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, r.stderr.String())
+	}
+	if n := len(r.ec2.KeyPairs("us-east-1")); n != 1 {
+		t.Fatalf("the import under way must finish: %d pairs", n)
+	}
+	var imported bool
+	for _, e := range r.auditEvents() {
+		imported = imported || (e["action"] == "ImportKeyPair" && e["keyName"] == "dave-slow" && e["result"] == "ok")
+	}
+	if !imported {
+		t.Fatalf("audit: %v", r.auditEvents())
+	}
+}
