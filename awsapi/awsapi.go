@@ -437,8 +437,8 @@ func cleanTags(in []types.Tag) []pair.Tag {
 	return out
 }
 
-// requestID is the request id of an answer, cleaned ("" when none).
-func requestID(md middleware.Metadata) string {
+// answerRequestID is the request id of an answer, cleaned ("" when none).
+func answerRequestID(md middleware.Metadata) string {
 	id, _ := awsmiddleware.GetRequestIDMetadata(md)
 	return termtext.Clean(id)
 }
@@ -484,7 +484,7 @@ func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutp
 		KeyFingerprint: str(resp.KeyFingerprint),
 		KeyMaterial:    []byte(termtext.CleanMultiline(aws.ToString(resp.KeyMaterial))),
 		Tags:           cleanTags(resp.Tags),
-		RequestID:      requestID(resp.ResultMetadata),
+		RequestID:      answerRequestID(resp.ResultMetadata),
 	}
 	if in.DryRun {
 		out.DryRun = dryRunIgnored()
@@ -517,7 +517,7 @@ func (c *Client) ImportKeyPair(ctx context.Context, in ImportInput) (*ImportOutp
 		KeyPairID:      str(resp.KeyPairId),
 		KeyFingerprint: str(resp.KeyFingerprint),
 		Tags:           cleanTags(resp.Tags),
-		RequestID:      requestID(resp.ResultMetadata),
+		RequestID:      answerRequestID(resp.ResultMetadata),
 	}
 	if in.DryRun {
 		out.DryRun = dryRunIgnored()
@@ -575,7 +575,7 @@ func (c *Client) DeleteKeyPair(ctx context.Context, in DeleteInput) (*DeleteOutp
 	if dr != nil {
 		return &DeleteOutput{DryRun: dr}, nil
 	}
-	out := &DeleteOutput{KeyPairID: str(resp.KeyPairId), RequestID: requestID(resp.ResultMetadata)}
+	out := &DeleteOutput{KeyPairID: str(resp.KeyPairId), RequestID: answerRequestID(resp.ResultMetadata)}
 	if in.DryRun {
 		out.DryRun = dryRunIgnored()
 	}

@@ -14,12 +14,13 @@ import (
 	"github.com/keypair-dev/keypair/pair"
 )
 
-// importGiven imports the public key of a SourceLogin request: no private
+// importGiven imports the public key of a SourceLogin or SourcePublicKey
+// request: no private
 // key exists here, so there is nothing to save and nothing to roll back;
 // the Made that comes back is in EC2 (or the error says why not).
 func (p *Pipeline) importGiven(ctx context.Context, req pair.Request) (*Made, error) {
 	if req.PublicKey == nil {
-		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "source", Msg: "there is no login key to import"}}}
+		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "source", Msg: "there is no public key to import"}}}
 	}
 	if ctx.Err() != nil || !p.begin() {
 		return nil, &CanceledError{Name: req.Name, Region: req.Region}
@@ -69,7 +70,7 @@ func (p *Pipeline) importGiven(ctx context.Context, req pair.Request) (*Made, er
 
 // Imported reports whether m is a public key imported with no private key
 // here (source login): nothing to save, nothing to discard.
-func (m *Made) Imported() bool { return m != nil && m.Request.Source == pair.SourceLogin }
+func (m *Made) Imported() bool { return m != nil && pair.GivenKey(m.Request.Source) }
 
 // ErrOutsideRoot is why a path outside Pipeline.Root is refused.
 var ErrOutsideRoot = errors.New("keys are saved only in this session's own folder")

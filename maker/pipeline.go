@@ -51,7 +51,7 @@ const (
 // ActionFor says which EC2 call a request with source s makes.
 func ActionFor(s pair.Source) Action {
 	switch s {
-	case pair.SourceLocal, pair.SourceLogin:
+	case pair.SourceLocal, pair.SourceLogin, pair.SourcePublicKey:
 		return ActionImport
 	case pair.SourceOffline:
 		return ActionNone
@@ -81,7 +81,8 @@ type Pipeline struct {
 	// (keypair serve --keys-dir): Plan and Save refuse a path outside it,
 	// or one that reaches it through a symbolic link.
 	Root string
-	// LoginOnly refuses every source but pair.SourceLogin: no private key
+	// LoginOnly refuses every source but those of a given public key
+	// (pair.SourceLogin, pair.SourcePublicKey): no private key
 	// is made or received (keypair serve without --keys-dir).
 	LoginOnly bool
 
@@ -185,7 +186,7 @@ func Normalize(req pair.Request) pair.Request {
 	if req.Source == "" {
 		req.Source = pair.SourceAWS
 	}
-	if req.Source == pair.SourceLogin {
+	if pair.GivenKey(req.Source) {
 		// The key exists: its type is its own, and no file is written.
 		if req.PublicKey != nil {
 			req.Type = pair.TypeOf(req.PublicKey)
@@ -226,7 +227,7 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 	if errs := req.Validate(); len(errs) > 0 {
 		return nil, &InvalidRequestError{Errs: errs}
 	}
-	if p.LoginOnly && req.Source != pair.SourceLogin {
+	if p.LoginOnly && !pair.GivenKey(req.Source) {
 		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "source",
 			Msg: fmt.Sprintf("source %s makes a private key on this server, which is off here (keypair serve --keys-dir turns it on); import the key you logged in with instead", req.Source)}}}
 	}
@@ -239,7 +240,7 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 			return nil, &NoAWSError{Source: req.Source, NoRegion: true}
 		}
 	}
-	if req.DryRun || path == "" || req.Source == pair.SourceLogin {
+	if req.DryRun || path == "" || pair.GivenKey(req.Source) {
 		return plan, nil // nothing to save
 	}
 	if path == "-" {
@@ -288,7 +289,7 @@ func (p *Pipeline) DryRun(ctx context.Context, plan *Plan) (*DryRunResult, error
 		// EC2 checks the public key too, so the dry run sends a real one:
 		// the login key itself, or one made for the purpose.
 		pub := req.PublicKey
-		if req.Source != pair.SourceLogin {
+		if !pair.GivenKey(req.Source) {
 			key, err := keys.Generate(req.Type, req.Bits, p.Rand)
 			if err != nil {
 				return nil, fmt.Errorf("generate %s key: %w", req.Type, err)
@@ -328,7 +329,7 @@ func (p *Pipeline) Make(ctx context.Context, plan *Plan) (*Made, error) {
 	var made *Made
 	var err error
 	switch {
-	case plan.Request.Source == pair.SourceLogin:
+	case pair.GivenKey(plan.Request.Source):
 		made, err = p.importGiven(ctx, plan.Request)
 	case plan.Action == ActionCreate:
 		made, err = p.makeInAWS(ctx, plan.Request)

@@ -29,7 +29,14 @@ const (
 	// key of (the key an SSH login authenticated with): ImportKeyPair of
 	// Request.PublicKey, and no private key exists here at all.
 	SourceLogin Source = "login"
+	// SourcePublicKey imports a public key given as text (pasted into the
+	// form): ImportKeyPair of Request.PublicKey; no private key here either.
+	SourcePublicKey Source = "public-key"
 )
+
+// GivenKey reports whether s imports a public key that exists already
+// (login, public-key): nothing is generated, no private key is here.
+func GivenKey(s Source) bool { return s == SourceLogin || s == SourcePublicKey }
 
 // ImportedByTag is the tag key that records, on a pair imported from a
 // login key, the SHA256 fingerprint of the key that imported it.
@@ -247,7 +254,13 @@ func (r Request) Validate() []*FieldError {
 		if r.PublicKey == nil {
 			add("source", "source login imports the key this session logged in with, and there is none")
 		} else if err := CheckImportable(r.PublicKey); err != nil {
-			add("source", "the key you logged in with cannot be imported: %s", err.(*FieldError).Msg)
+			add("source", "the key you logged in with cannot be imported: %s; log in with an RSA or ED25519 key to import one", err.(*FieldError).Msg)
+		}
+	case SourcePublicKey:
+		if r.PublicKey == nil {
+			errs = append(errs, &FieldError{Field: "public-key", Msg: "required: paste the public key to import (one line such as ssh-ed25519 AAAA… comment)"})
+		} else if err := CheckImportable(r.PublicKey); err != nil {
+			errs = append(errs, err.(*FieldError))
 		}
 	default:
 		add("source", "must be aws (EC2 makes the key), local (made here, then imported) or offline (made here, no AWS); not %q", string(r.Source))
@@ -257,7 +270,7 @@ func (r Request) Validate() []*FieldError {
 		add("dry-run", "a dry run asks EC2 whether the call is permitted, and source offline makes no AWS call: choose source aws or local, or no dry run")
 	}
 
-	if source == SourceLogin {
+	if GivenKey(source) {
 		// The key exists: its type and size are what they are (checked
 		// above), and no private key file is written.
 		errs = append(errs, r.tagErrs()...)

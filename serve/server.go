@@ -351,7 +351,7 @@ func (s *Server) sessionOptions(sess cssh.Session, ev Event, login gossh.PublicK
 	req.Source = pair.SourceLogin
 	req.Tags = withTag(req.Tags, pair.Tag{Key: pair.ImportedByTag, Value: ev.User})
 	uo.Request = req
-	uo.Sources = []pair.Source{pair.SourceLogin}
+	uo.Sources = []pair.Source{pair.SourceLogin, pair.SourcePublicKey}
 	var dir string
 	if s.o.KeysDir != "" {
 		dir = filepath.Join(s.o.KeysDir, SafeName(ev.User))

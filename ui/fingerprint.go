@@ -9,6 +9,7 @@ import (
 
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // fingerprintScreen shows a saved key pair: the fingerprint EC2 shows
@@ -113,8 +114,11 @@ func (v *fingerprintScreen) lines() []string {
 		left[i] = truncate(l, leftW)
 	}
 	title := "✓ Saved " + termtext.Clean(m.Request.Name)
-	if m.Imported() {
+	switch {
+	case m.Request.Source == pair.SourceLogin:
 		title = "✓ Imported " + termtext.Clean(m.Request.Name) + " into EC2: the key you logged in with, so its private key is already yours"
+	case m.Imported():
+		title = "✓ Imported " + termtext.Clean(m.Request.Name) + " into EC2 from the pasted public key"
 	}
 	lines := wrapStyled(st.OK, title, width)
 	for _, w := range m.Warnings {

@@ -16,6 +16,7 @@ import (
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
+	"golang.org/x/crypto/ssh"
 )
 
 // fieldKind names a focusable place in the form.
@@ -27,7 +28,8 @@ const (
 	fieldFormat
 	fieldPPK
 	fieldSource
-	fieldTags // the tags header: add a row
+	fieldPubKey // the pasted public key (source public-key)
+	fieldTags   // the tags header: add a row
 	fieldTagKey
 	fieldTagValue
 	fieldDryRun
@@ -94,6 +96,11 @@ type formScreen struct {
 	dryRun bool
 	focus  focusID
 
+	// The public key pasted for source public-key, parsed on every change.
+	pubKey    textinput.Model
+	pasted    ssh.PublicKey
+	pastedErr string
+
 	// Carried from the request: not edited in the form.
 	bits            int
 	region, profile string
@@ -143,6 +150,11 @@ func newInput(st *Styles, placeholder string, limit, width int) textinput.Model 
 
 const namePlaceholder = "name of the key pair, e.g. web-prod"
 
+const pubKeyPlaceholder = "paste a public key: ssh-ed25519 AAAA… or ssh-rsa AAAA…"
+
+// maxPastedKey is far above an RSA 4096 public key line (about 740 bytes).
+const maxPastedKey = 16 << 10
+
 // newForm builds the form from the request, which the caller built
 // complete (defaults < config file < environment < flags).
 func newForm(c *common, req pair.Request) *formScreen {
@@ -161,6 +173,7 @@ func newForm(c *common, req pair.Request) *formScreen {
 		source:  sourceChoice(c.opts),
 		region:  c.region(),
 		profile: req.Profile,
+		pubKey:  newInput(st, pubKeyPlaceholder, maxPastedKey, 40),
 	}
 	f.name.SetValue(req.Name)
 	f.typ.set(string(req.Type))
@@ -190,6 +203,7 @@ func newForm(c *common, req pair.Request) *formScreen {
 // sourceLabels name the sources in the form.
 var sourceLabels = map[pair.Source]string{
 	pair.SourceAWS: "aws", pair.SourceLocal: "local", pair.SourceOffline: "offline", pair.SourceLogin: "login key",
+	pair.SourcePublicKey: "paste",
 }
 
 // sourceChoice is the source selector for what this session offers.
@@ -222,8 +236,29 @@ func (f *formScreen) offers(s pair.Source) bool {
 	return false
 }
 
-// login reports whether the login key is the source chosen.
-func (f *formScreen) login() bool { return f.src() == pair.SourceLogin }
+// login reports whether the source imports a key that exists (the login
+// key or a pasted one): no type or format to choose.
+func (f *formScreen) login() bool { return pair.GivenKey(f.src()) }
+
+// parsePasted reads the pasted public key; a private key is refused, so
+// none is ever sent (or kept) by mistake.
+func (f *formScreen) parsePasted() {
+	f.pasted, f.pastedErr = nil, ""
+	v := strings.TrimSpace(f.pubKey.Value())
+	if v == "" {
+		return
+	}
+	if strings.Contains(v, "PRIVATE KEY") || strings.HasPrefix(v, "PuTTY-User-Key-File") {
+		f.pastedErr = "this is a private key: paste only its public half (the line of the .pub file); clear the field now"
+		return
+	}
+	pub, _, err := keys.ParsePublicKey([]byte(v))
+	if err != nil {
+		f.pastedErr = "not a public key (" + errText(err) + "); paste one line such as ssh-ed25519 AAAA… comment"
+		return
+	}
+	f.pasted = pub
+}
 
 // toOffline selects source offline for the user, saying why.
 func (f *formScreen) toOffline(why string) {
@@ -249,8 +284,11 @@ func (f *formScreen) request() pair.Request {
 		Region:  f.region,
 		Profile: f.profile,
 	}
-	if r.Source == pair.SourceLogin {
+	if pair.GivenKey(r.Source) {
 		r.PublicKey = f.c.opts.LoginKey
+		if r.Source == pair.SourcePublicKey {
+			r.PublicKey = f.pasted
+		}
 		if r.PublicKey != nil {
 			r.Type = pair.TypeOf(r.PublicKey)
 		}
@@ -292,9 +330,12 @@ func (f *formScreen) validate() {
 		f.probs = append(f.probs, problem{at: at, key: key, text: key + ": " + msg})
 	}
 	for _, e := range f.request().Validate() {
-		if e != nil {
+		if e != nil && !(e.Field == "public-key" && f.pastedErr != "") {
 			add(f.focusOf(e), e.Key(), e.Msg)
 		}
+	}
+	if f.src() == pair.SourcePublicKey && f.pastedErr != "" {
+		add(focusID{kind: fieldPubKey}, "public-key", f.pastedErr)
 	}
 	if maker.NeedsAWS(f.src()) {
 		src := focusID{kind: fieldSource}
@@ -338,6 +379,8 @@ func (f *formScreen) focusOf(e *pair.FieldError) focusID {
 		return focusID{kind: fieldSource}
 	case "dry-run":
 		return focusID{kind: fieldDryRun}
+	case "public-key":
+		return focusID{kind: fieldPubKey}
 	case "tag":
 		if e.Tag >= 1 && e.Tag <= len(f.tags.rows) {
 			if e.Part == "value" {
@@ -360,6 +403,9 @@ func (f *formScreen) takenMsg() string {
 // name, empty and untouched, before a submit was tried. Tag rows the user
 // added show their problems at once.
 func (f *formScreen) quiet(field string) bool {
+	if field == "public-key" {
+		return !f.showAll && f.pubKey.Value() == ""
+	}
 	return field == "name" && !f.showAll && !f.nameTouched && f.name.Value() == ""
 }
 
@@ -372,7 +418,11 @@ func (f *formScreen) focusables() []focusID {
 	if !f.login() && keys.Format(f.format.value()) == keys.PPK {
 		ids = append(ids, focusID{kind: fieldPPK})
 	}
-	ids = append(ids, focusID{kind: fieldSource}, focusID{kind: fieldTags})
+	ids = append(ids, focusID{kind: fieldSource})
+	if f.src() == pair.SourcePublicKey {
+		ids = append(ids, focusID{kind: fieldPubKey})
+	}
+	ids = append(ids, focusID{kind: fieldTags})
 	for i := range f.tags.rows {
 		ids = append(ids, focusID{kind: fieldTagKey, tag: i}, focusID{kind: fieldTagValue, tag: i})
 	}
@@ -387,6 +437,8 @@ func (f *formScreen) input() *textinput.Model {
 	switch f.focus.kind {
 	case fieldName:
 		return &f.name
+	case fieldPubKey:
+		return &f.pubKey
 	case fieldTagKey:
 		return f.tags.input(f.focus.tag, false)
 	case fieldTagValue:
@@ -563,6 +615,8 @@ func (f *formScreen) typed(msg tea.Msg) tea.Cmd {
 	switch f.focus.kind {
 	case fieldName:
 		f.nameTouched = true
+	case fieldPubKey:
+		f.parsePasted()
 	case fieldTagKey, fieldTagValue:
 		f.tags.rows[f.focus.tag].touched = true
 	}
@@ -729,12 +783,15 @@ func (f *formScreen) restyle() {
 	f.cache = nil
 	f.name.SetStyles(st.Input)
 	f.name.Placeholder = st.placeholder(namePlaceholder)
+	f.pubKey.SetStyles(st.Input)
+	f.pubKey.Placeholder = st.placeholder(pubKeyPlaceholder)
 	f.tags.restyle(st)
 }
 
 func (f *formScreen) resize() {
 	f.cache = nil
 	f.name.SetWidth(max(10, min(60, f.c.width-labelCol-2)))
+	f.pubKey.SetWidth(max(10, f.c.width-labelCol-2))
 }
 
 // cached returns the lines cached under key, rendering them on a miss.
@@ -841,6 +898,8 @@ func (f *formScreen) view() body {
 		note("H", st.Hint, "made here, saved, then the public key is imported to EC2")
 	case pair.SourceOffline:
 		note("H", st.Hint, "made here and saved; no AWS, no credentials")
+	case pair.SourcePublicKey:
+		note("H", st.Hint, "imports a public key you paste (its private key stays wherever it is)")
 	case pair.SourceLogin:
 		note("H", st.Hint, "imports the public key you logged in with; its private key never leaves your machine, and none is made here")
 		if k := f.c.opts.LoginKey; k != nil {
@@ -851,6 +910,21 @@ func (f *formScreen) view() body {
 		note("W", st.Warning, "! "+f.sourceNote)
 	}
 	msgs(labelCol, "source")
+	if f.src() == pair.SourcePublicKey {
+		line := label(focusID{kind: fieldPubKey}, "Key") + f.pubKey.View()
+		if f.focus.kind == fieldPubKey {
+			if c := f.pubKey.Cursor(); c != nil {
+				c.X += labelCol
+				c.Y = len(v.lines)
+				v.cursor = c
+			}
+		}
+		add(line)
+		msgs(labelCol, "public-key")
+		if f.pasted != nil {
+			note("H", st.Hint, "key "+keys.FingerprintSHA256(f.pasted)+" ("+f.pasted.Type()+")")
+		}
+	}
 
 	hdr := fmt.Sprintf("%d/%d", len(f.tags.rows), pair.MaxTags)
 	addBtn := "[+ add]"
@@ -892,8 +966,11 @@ func (f *formScreen) view() body {
 
 	add("")
 	text := "[ Create key pair ]"
-	if f.login() {
+	switch f.src() {
+	case pair.SourceLogin:
 		text = "[ Import login key ]"
+	case pair.SourcePublicKey:
+		text = "[ Import public key ]"
 	}
 	if f.request().DryRun {
 		text = "[ Ask EC2 (dry run) ]"

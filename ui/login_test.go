@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/keypair-dev/keypair/keys"
@@ -87,4 +88,42 @@ func TestServedSaveDialogListsOnlyItsFolder(t *testing.T) {
 		insideRoot("/keys/SHA256_x", "rel/") || !insideRoot("/keys/SHA256_x", "/keys/SHA256_x/k") {
 		t.Fatal("insideRoot")
 	}
+}
+
+func TestServedSessionImportsAPastedPublicKey(t *testing.T) {
+	k, _ := keys.Generate(keys.ED25519, 0, nil)
+	login := k.SSHPublicKey()
+	other, _ := keys.Generate(keys.RSA, 2048, nil)
+	fake := newFakeAWS()
+	opts := servedOptions(t, fake, login)
+	opts.Sources = []pair.Source{pair.SourceLogin, pair.SourcePublicKey}
+	m := newTestModel(t, opts)
+	typeText(t, m, "pasted")
+	press(t, m, "tab", "right") // source: paste
+	wantScreen(t, m, "(•) paste", "[ Import public key ]")
+	press(t, m, "tab") // the key field
+	// A private key is refused before anything is sent.
+	pem, _ := keys.Encode(other, keys.PEM, 0)
+	m.Update(tea.PasteMsg{Content: string(pem)})
+	wantScreen(t, m, "this is a private key")
+	press(t, m, "ctrl+s")
+	if len(fake.imports) != 0 || screenOf(m) != screenForm {
+		t.Fatal("a private key must never be sent")
+	}
+	f := m.form
+	f.pubKey.SetValue("")
+	m.Update(tea.PasteMsg{Content: keys.AuthorizedKey(other.SSHPublicKey(), "bob@laptop")})
+	wantScreen(t, m, ssh.FingerprintSHA256(other.SSHPublicKey()))
+	press(t, m, "ctrl+s")
+	if screenOf(m) != screenFingerprint || len(fake.imports) != 1 {
+		t.Fatalf("want the import and the fingerprint view:\n%s", screenText(m))
+	}
+	got, _, _ := keys.ParsePublicKey(fake.imports[0].PublicKey)
+	if string(got.Marshal()) != string(other.SSHPublicKey().Marshal()) {
+		t.Fatal("another key was sent")
+	}
+	if fake.imports[0].Tags[0].Value != ssh.FingerprintSHA256(login) {
+		t.Fatal("the imported-by tag names the importing admin's key")
+	}
+	wantScreen(t, m, "Imported pasted into EC2 from the pasted public key")
 }
