@@ -409,9 +409,9 @@ func TestServeKeysDirSavesUnderTheAdminsFolder(t *testing.T) {
 	p, exitFile := r.startSSH(t, key, "NO_COLOR=1")
 	p.waitFor("Import login key")
 	p.run("send-keys", "-t", "kp", "-l", "carol-web")
-	// Source: login key, aws, local, offline: pick aws (EC2 makes it).
+	// Source: login key, paste, aws, local, offline: pick aws (EC2 makes it).
 	p.run("send-keys", "-t", "kp", "Tab")
-	p.run("send-keys", "-t", "kp", "Right")
+	p.run("send-keys", "-t", "kp", "Right", "Right")
 	p.waitFor("Create key pair")
 	p.run("send-keys", "-t", "kp", "C-s")
 	scr := p.waitFor("Save")
