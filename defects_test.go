@@ -429,11 +429,11 @@ func TestCommandTreeIsBuiltForTheRun(t *testing.T) {
 		{[]string{"--region", "create", "version"}, 1}, // "create" is --region's value
 		{[]string{}, 0},
 		{[]string{"-v"}, 0},
-		{[]string{"--help"}, 7},
-		{[]string{"help", "create"}, 7},
-		{[]string{"__complete", "cr"}, 7},
-		{[]string{"lis"}, 7},
-		{nil, 7},
+		{[]string{"--help"}, 8},
+		{[]string{"help", "create"}, 8},
+		{[]string{"__complete", "cr"}, 8},
+		{[]string{"lis"}, 8},
+		{nil, 8},
 	} {
 		root := a.rootCommand(tc.args)
 		if n := len(root.Commands()); n != tc.want {

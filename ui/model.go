@@ -33,6 +33,7 @@ type Model struct {
 
 	fullHelp bool
 	status   string // a one-line notice, cleared by the next key
+	notice   string // a notice from outside (NoticeMsg), kept until the end
 	profile  colorprofile.Profile
 	isDark   bool
 	result   Result
@@ -45,8 +46,8 @@ type confirm struct{ discard bool }
 
 var _ tea.Model = (*Model)(nil)
 
-// NoticeMsg puts a one-line notice in the footer (keypair serve: the
-// server is shutting down).
+// NoticeMsg puts a notice in the footer that stays until the program ends
+// (keypair serve: the server is shutting down).
 type NoticeMsg string
 
 // New builds the model Run runs; tests drive it directly.
@@ -115,7 +116,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.setEnv(msg.Getenv)
 		return m, nil
 	case NoticeMsg:
-		m.status = string(msg)
+		m.notice = string(msg)
 		return m, nil
 	case credsMsg:
 		m.c.creds = credState{done: true, info: msg.info, err: msg.err}
@@ -176,6 +177,9 @@ func (m *Model) bodyHeight() int {
 	foot := len(helpLayout(m.helpSet(), m.fullHelp, m.c.width))
 	if m.status != "" {
 		foot += len(wrap(m.status, m.c.width))
+	}
+	if m.notice != "" {
+		foot += len(wrap(m.notice, m.c.width))
 	}
 	return max(1, m.c.height-3-foot-1)
 }
