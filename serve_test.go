@@ -443,7 +443,7 @@ func TestServeKeysDirSavesUnderTheAdminsFolder(t *testing.T) {
 		"-o", "UserKnownHostsFile=" + filepath.Join(r.dir, "known_hosts"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-i", key}
 	out, err := exec.Command(oracle.Need(t, "scp"), append(scpArgs, "admin@127.0.0.1:carol-web.pem", fetched)...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("scp: %v\n%s", err, out)
+		t.Fatalf("scp: %v\n%s\nserver:\n%s", err, out, r.stderr.String())
 	}
 	a, _ := os.ReadFile(saved)
 	b, _ := os.ReadFile(fetched)

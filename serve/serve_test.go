@@ -363,3 +363,30 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 }
+
+func TestParseSCP(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		name     string
+		preserve bool
+		ok       bool
+	}{
+		{[]string{"-f", "k.pem"}, "k.pem", false, true},
+		{[]string{"-v", "-p", "-f", "--", "a b.pem"}, "a b.pem", true, true},
+		{[]string{"-t", "k.pem"}, "", false, false},
+		{[]string{"-r", "-f", "dir"}, "", false, false},
+		{[]string{"-f"}, "", false, false},
+		{[]string{"k.pem"}, "", false, false},
+		{[]string{"-S", "x", "-f", "k"}, "", false, false},
+	} {
+		name, p, err := parseSCP(c.args)
+		if (err == nil) != c.ok || name != c.name || p != c.preserve {
+			t.Errorf("%q: %q %v %v", c.args, name, p, err)
+		}
+	}
+	for in, want := range map[string]string{"/a.pem": "a.pem", "./a.pem": "a.pem", "../../x": "x", "": ".", "d/../e": "e"} {
+		if got := clean(in); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -20,7 +20,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	cssh "charm.land/ssh"
-	"charm.land/wish/v2/scp"
 	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -127,7 +126,7 @@ func New(o Options) (*Server, error) {
 		ReversePortForwardingCallback: func(cssh.Context, string, uint32) bool { return false },
 	}
 	if o.KeysDir != "" {
-		s.srv.Handler = scp.Middleware(userFiles{s}, nil)(s.handle)
+		s.srv.Handler = s.scpFetch(s.handle)
 	}
 	return s, nil
 }
