@@ -259,6 +259,13 @@ func TestBareLibraryAcceptsEveryone(t *testing.T) {
 
 func startTestServer(t *testing.T, maxConns int, keys ...gossh.PublicKey) (*Server, string) {
 	t.Helper()
+	l := DefaultLimits
+	l.MaxConnections = maxConns
+	return startTestServerLimits(t, l, keys...)
+}
+
+func startTestServerLimits(t *testing.T, l Limits, keys ...gossh.PublicKey) (*Server, string) {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "admins")
 	var lines []string
 	for _, k := range keys {
@@ -269,8 +276,6 @@ func startTestServer(t *testing.T, maxConns int, keys ...gossh.PublicKey) (*Serv
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := DefaultLimits
-	l.MaxConnections = maxConns
 	s, err := New(Options{HostKey: edSigner(t), Keys: ak, Limits: l, UI: ui.Options{}})
 	if err != nil {
 		t.Fatal(err)
@@ -388,5 +393,24 @@ func TestParseSCP(t *testing.T) {
 		if got := clean(in); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestIdleAndTotalTimeEndAConnection(t *testing.T) {
+	key := edSigner(t)
+	for name, l := range map[string]Limits{
+		"idle":  {MaxConnections: 4, MaxAuthTries: 3, IdleTimeout: 300 * time.Millisecond, ShutdownGrace: time.Millisecond},
+		"total": {MaxConnections: 4, MaxAuthTries: 3, MaxTimeout: 500 * time.Millisecond, ShutdownGrace: time.Millisecond},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, addr := startTestServerLimits(t, l, key.PublicKey())
+			c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "a", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)}, HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Wait returns only when the server ends the connection (a
+			// server that never does hangs the test until go test's timeout).
+			c.Wait()
+		})
 	}
 }
