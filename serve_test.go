@@ -496,3 +496,46 @@ func TestServeSIGTERMDuringAnImportLetsItFinish(t *testing.T) {
 		t.Fatalf("audit: %v", r.auditEvents())
 	}
 }
+
+// A user certificate logs in through its cert-authority line, and what is
+// imported is the certificate's inner key.
+func TestServeCertificateImportsItsInnerKey(t *testing.T) {
+	keyDir := t.TempDir()
+	ca := clientKey(t, keyDir, "ca", "ed25519")
+	user := clientKey(t, keyDir, "erin", "ed25519")
+	out, err := exec.Command(oracle.Need(t, "ssh-keygen"), "-q", "-s", ca, "-I", "erin", "-n", "admin", "-V", "-5m:+1h", user+".pub").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ssh-keygen -s: %v\n%s", err, out)
+	}
+	r := startServe(t, []string{`cert-authority,principals="admin" ` + pubLine(t, ca)})
+	p, _ := r.startSSH(t, user, "NO_COLOR=1")
+	p.waitFor("Import login key", "credentials: ok")
+	p.run("send-keys", "-t", "kp", "-l", "erin-cert")
+	p.run("send-keys", "-t", "kp", "C-s")
+	p.waitFor("Imported erin-cert")
+	pairs := r.ec2.KeyPairs("us-east-1")
+	want, _, _, _, _ := ssh.ParseAuthorizedKey([]byte(pubLine(t, user)))
+	if len(pairs) != 1 {
+		t.Fatalf("pairs: %d", len(pairs))
+	}
+	got, _, _, _, err := ssh.ParseAuthorizedKey([]byte(pairs[0].PublicKey))
+	if err != nil || !bytes.Equal(got.Marshal(), want.Marshal()) {
+		t.Fatalf("EC2 got %q, want the certificate's inner key", pairs[0].PublicKey)
+	}
+}
+
+// An ECDSA login key gets the app, and a clear refusal in the form: EC2
+// imports RSA and ED25519 only. Nothing is sent.
+func TestServeECDSALoginKeyIsRefusedClearly(t *testing.T) {
+	keyDir := t.TempDir()
+	key := clientKey(t, keyDir, "frank", "ecdsa")
+	r := startServe(t, []string{pubLine(t, key)})
+	p, _ := r.startSSH(t, key, "NO_COLOR=1")
+	p.waitFor("Import login key")
+	p.run("send-keys", "-t", "kp", "-l", "frank")
+	p.run("send-keys", "-t", "kp", "C-s")
+	p.waitFor("cannot be imported", "not ecdsa-sha2-nistp256")
+	if n := len(r.ec2.KeyPairs("us-east-1")); n != 0 {
+		t.Fatalf("%d pairs", n)
+	}
+}
