@@ -414,3 +414,20 @@ func TestIdleAndTotalTimeEndAConnection(t *testing.T) {
 		})
 	}
 }
+
+// The command an SSH client asks for is outside input.
+func FuzzParseSCP(f *testing.F) {
+	f.Add("-v -f k.pem")
+	f.Add("-p -f -- a b")
+	f.Add("-t /etc/passwd")
+	f.Fuzz(func(t *testing.T, cmd string) {
+		name, _, err := parseSCP(strings.Fields(cmd))
+		if err != nil {
+			return
+		}
+		rel := clean(name)
+		if strings.HasPrefix(rel, "/") || rel == ".." || strings.HasPrefix(rel, "../") {
+			t.Fatalf("%q escapes: %q", name, rel)
+		}
+	})
+}
