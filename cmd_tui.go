@@ -6,6 +6,7 @@ import (
 
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/internal/termtext"
+	"github.com/keypair-dev/keypair/internal/userauth"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 	"github.com/keypair-dev/keypair/ui"
@@ -66,6 +67,8 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 			where += " and ssm:" + s.Parameter
 		case s.Parameter != "":
 			where = "ssm:" + s.Parameter
+		case where == "":
+			where = "imported, no private key here"
 		}
 		if s.Region != "" {
 			where += " (" + s.Region + ")"
@@ -105,6 +108,14 @@ func (a *app) formOptions(cfg config.Config, o *interactiveOptions) ui.Options {
 	if o.prefill != nil {
 		req = *o.prefill
 	}
-	return ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath,
-		Store: req.Store, KMSKeyID: req.KMSKeyID}
+	opts := ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath,
+		Store: req.Store, KMSKeyID: req.KMSKeyID, AllowDelete: true}
+	// Inside an OpenSSH login with ExposeAuthInfo yes, the key the admin
+	// logged in with can be imported as it is (source "login key").
+	if k, err := userauth.LoginKey(a.getenv); err != nil {
+		fmt.Fprintln(a.stderr, "keypair: warning: the login key cannot be offered: "+termtext.ForUser(err.Error()))
+	} else if k != nil {
+		opts.LoginKey = k
+	}
+	return opts
 }

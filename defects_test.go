@@ -415,11 +415,11 @@ func TestCommandTreeIsBuiltForTheRun(t *testing.T) {
 		{[]string{"--region", "create", "version"}, 1}, // "create" is --region's value
 		{[]string{}, 0},
 		{[]string{"-v"}, 0},
-		{[]string{"--help"}, 8},
-		{[]string{"help", "create"}, 8},
-		{[]string{"__complete", "cr"}, 8},
-		{[]string{"lis"}, 8},
-		{nil, 8},
+		{[]string{"--help"}, 9},
+		{[]string{"help", "create"}, 9},
+		{[]string{"__complete", "cr"}, 9},
+		{[]string{"lis"}, 9},
+		{nil, 9},
 	} {
 		root := a.rootCommand(tc.args)
 		if n := len(root.Commands()); n != tc.want {

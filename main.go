@@ -134,6 +134,7 @@ before anything was done.`,
 		{"delete", a.deleteCommand},
 		{"fingerprint", a.fingerprintCommand},
 		{"fetch", a.fetchCommand},
+		{"serve", a.serveCommand},
 		{"version", a.versionCommand},
 		{"man", a.manCommand},
 	}

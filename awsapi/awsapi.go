@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
@@ -69,6 +70,8 @@ type CreateOutput struct {
 	KeyMaterial    []byte // the private key file, exactly as EC2 returned it
 	Tags           []pair.Tag
 	DryRun         *DryRunResult
+	// RequestID is EC2's request id for the call ("" when none was sent).
+	RequestID string
 }
 
 // ImportInput is an ImportKeyPair request. PublicKey is the raw public key
@@ -87,6 +90,8 @@ type ImportOutput struct {
 	KeyFingerprint string
 	Tags           []pair.Tag
 	DryRun         *DryRunResult
+	// RequestID is EC2's request id for the call ("" when none was sent).
+	RequestID string
 }
 
 // DescribeInput selects key pairs by name or by key pair id; empty Names
@@ -119,6 +124,8 @@ type DeleteInput struct {
 type DeleteOutput struct {
 	KeyPairID string
 	DryRun    *DryRunResult
+	// RequestID is EC2's request id for the call ("" when none was sent).
+	RequestID string
 }
 
 // Options say how to reach EC2. Empty fields fall back to the AWS SDK's own
@@ -501,6 +508,12 @@ func cleanTags(in []types.Tag) []pair.Tag {
 	return out
 }
 
+// answerRequestID is the request id of an answer, cleaned ("" when none).
+func answerRequestID(md middleware.Metadata) string {
+	id, _ := awsmiddleware.GetRequestIDMetadata(md)
+	return termtext.Clean(id)
+}
+
 func str(p *string) string { return termtext.Clean(aws.ToString(p)) }
 
 func dryRunIgnored() *DryRunResult {
@@ -557,6 +570,7 @@ func (c *Client) CreateKeyPair(ctx context.Context, in CreateInput) (*CreateOutp
 		KeyFingerprint: str(resp.KeyFingerprint),
 		KeyMaterial:    []byte(termtext.CleanMultiline(aws.ToString(resp.KeyMaterial))),
 		Tags:           cleanTags(resp.Tags),
+		RequestID:      answerRequestID(resp.ResultMetadata),
 	}
 	if in.DryRun {
 		out.DryRun = dryRunIgnored()
@@ -584,6 +598,7 @@ func (c *Client) ImportKeyPair(ctx context.Context, in ImportInput) (*ImportOutp
 		KeyPairID:      str(resp.KeyPairId),
 		KeyFingerprint: str(resp.KeyFingerprint),
 		Tags:           cleanTags(resp.Tags),
+		RequestID:      answerRequestID(resp.ResultMetadata),
 	}
 	if in.DryRun {
 		out.DryRun = dryRunIgnored()
@@ -641,7 +656,7 @@ func (c *Client) DeleteKeyPair(ctx context.Context, in DeleteInput) (*DeleteOutp
 	if dr != nil {
 		return &DeleteOutput{DryRun: dr}, nil
 	}
-	out := &DeleteOutput{KeyPairID: str(resp.KeyPairId)}
+	out := &DeleteOutput{KeyPairID: str(resp.KeyPairId), RequestID: answerRequestID(resp.ResultMetadata)}
 	if in.DryRun {
 		out.DryRun = dryRunIgnored()
 	}

@@ -45,7 +45,10 @@ func (m *Made) Saved() bool { return m != nil && (m.Path != "" || m.Parameter !=
 // Orphan reports whether EC2 holds the pair while its private key exists
 // only in memory: losing the key now leaves a pair nobody can use, so it
 // must be saved, or the pair deleted (Discard).
-func (m *Made) Orphan() bool { return m != nil && m.InEC2 && !m.Saved() }
+// A public key imported with no private key here (source login) is never one.
+func (m *Made) Orphan() bool {
+	return m != nil && m.InEC2 && !m.Saved() && (m.Key != nil || len(m.File) > 0)
+}
 
 // Unsaved reports whether a private key exists only in memory.
 func (m *Made) Unsaved() bool { return m != nil && len(m.File) > 0 && !m.Saved() }

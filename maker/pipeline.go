@@ -31,6 +31,7 @@ import (
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/pair"
+	"golang.org/x/crypto/ssh"
 )
 
 // DefaultRollbackTimeout bounds the DeleteKeyPair that undoes a pair whose
@@ -50,7 +51,7 @@ const (
 // ActionFor says which EC2 call a request with source s makes.
 func ActionFor(s pair.Source) Action {
 	switch s {
-	case pair.SourceLocal:
+	case pair.SourceLocal, pair.SourceLogin, pair.SourcePublicKey:
 		return ActionImport
 	case pair.SourceOffline:
 		return ActionNone
@@ -83,6 +84,14 @@ type Pipeline struct {
 	// CallTimeout bounds a creating call that runs on after a cancel; 0
 	// means DefaultCallTimeout.
 	CallTimeout time.Duration
+	// Root, when set, is the only folder private keys may be saved in
+	// (keypair serve --keys-dir): Plan and Save refuse a path outside it,
+	// or one that reaches it through a symbolic link.
+	Root string
+	// LoginOnly refuses every source but those of a given public key
+	// (pair.SourceLogin, pair.SourcePublicKey): no private key
+	// is made or received (keypair serve without --keys-dir).
+	LoginOnly bool
 
 	// The pairs EC2 made whose keys are held in memory, not yet saved or
 	// discarded, and the creating calls still running: what Close settles.
@@ -184,6 +193,14 @@ func Normalize(req pair.Request) pair.Request {
 	if req.Source == "" {
 		req.Source = pair.SourceAWS
 	}
+	if pair.GivenKey(req.Source) {
+		// The key exists: its type is its own, and no file is written.
+		if req.PublicKey != nil {
+			req.Type = pair.TypeOf(req.PublicKey)
+		}
+		req.Bits, req.Format, req.PPKVersion = 0, "", 0
+		return req
+	}
 	if req.Type == "" {
 		req.Type = keys.RSA
 	}
@@ -230,6 +247,10 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 	if errs := req.Validate(); len(errs) > 0 {
 		return nil, &InvalidRequestError{Errs: errs}
 	}
+	if p.LoginOnly && !pair.GivenKey(req.Source) {
+		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "source",
+			Msg: fmt.Sprintf("source %s makes a private key on this server, which is off here (keypair serve --keys-dir turns it on); import the key you logged in with instead", req.Source)}}}
+	}
 	plan := &Plan{Request: req, Action: ActionFor(req.Source)}
 	if plan.Action != ActionNone {
 		switch {
@@ -245,8 +266,8 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 		return nil, &InvalidRequestError{Errs: []*pair.FieldError{{Field: "out",
 			Msg: "none keeps no file, and the private key must be kept somewhere: add store ssm, or give a path"}}}
 	}
-	if req.DryRun || path == "" {
-		return plan, nil
+	if req.DryRun || path == "" || pair.GivenKey(req.Source) {
+		return plan, nil // nothing to save
 	}
 	if path == NoFile {
 		plan.Path = NoFile
@@ -259,7 +280,7 @@ func (p *Pipeline) Plan(req pair.Request, path string) (*Plan, error) {
 		plan.Path = "-"
 		return plan, nil
 	}
-	full, err := keys.ResolvePath(path)
+	full, err := p.resolve(path)
 	if err != nil {
 		return nil, &TargetError{Path: path, Err: err}
 	}
@@ -295,12 +316,17 @@ func (p *Pipeline) DryRun(ctx context.Context, plan *Plan) (*DryRunResult, error
 		}
 		d = out.DryRun
 	case ActionImport:
-		// EC2 checks the public key too, so the dry run sends a real one.
-		key, err := keys.Generate(req.Type, req.Bits, p.Rand)
-		if err != nil {
-			return nil, fmt.Errorf("generate %s key: %w", req.Type, err)
+		// EC2 checks the public key too, so the dry run sends a real one:
+		// the login key itself, or one made for the purpose.
+		pub := req.PublicKey
+		if !pair.GivenKey(req.Source) {
+			key, err := keys.Generate(req.Type, req.Bits, p.Rand)
+			if err != nil {
+				return nil, fmt.Errorf("generate %s key: %w", req.Type, err)
+			}
+			pub = key.SSHPublicKey()
 		}
-		in := ImportInput(req, []byte(keys.AuthorizedKey(key.SSHPublicKey(), req.Name)))
+		in := ImportInput(req, []byte(keys.AuthorizedKey(pub, req.Name)))
 		in.DryRun = true
 		out, err := p.API.ImportKeyPair(ctx, in)
 		if err != nil {
@@ -332,9 +358,12 @@ func (p *Pipeline) Make(ctx context.Context, plan *Plan) (*Made, error) {
 	}
 	var made *Made
 	var err error
-	if plan.Action == ActionCreate {
+	switch {
+	case pair.GivenKey(plan.Request.Source):
+		made, err = p.importGiven(ctx, plan.Request)
+	case plan.Action == ActionCreate:
 		made, err = p.makeInAWS(ctx, plan.Request)
-	} else {
+	default:
 		made, err = p.makeHere(ctx, plan.Request)
 	}
 	if made != nil {
@@ -559,7 +588,7 @@ func (p *Pipeline) write(made *Made, path string) error {
 		made.Path = "-"
 		return nil
 	}
-	full, err := keys.ResolvePath(path)
+	full, err := p.resolve(path)
 	if err != nil {
 		return &WriteError{Path: path, Err: err}
 	}
@@ -667,11 +696,18 @@ func (p *Pipeline) findOurs(ctx context.Context, made *Made) (*awsapi.KeyPairInf
 }
 
 func samePublicKey(authorized string, key *keys.PrivateKey) bool {
-	if key == nil || authorized == "" {
+	if key == nil {
+		return false
+	}
+	return sameKey(authorized, key.SSHPublicKey())
+}
+
+func sameKey(authorized string, want ssh.PublicKey) bool {
+	if want == nil || authorized == "" {
 		return false
 	}
 	pub, _, err := keys.ParsePublicKey([]byte(authorized))
-	return err == nil && bytes.Equal(pub.Marshal(), key.SSHPublicKey().Marshal())
+	return err == nil && bytes.Equal(pub.Marshal(), want.Marshal())
 }
 
 // definitelyNotImported reports whether err proves EC2 did not import the key.

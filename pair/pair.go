@@ -25,6 +25,13 @@ const (
 	SourceAWS     Source = "aws"     // CreateKeyPair: EC2 makes the pair and returns the private key once
 	SourceLocal   Source = "local"   // made here, saved, then ImportKeyPair
 	SourceOffline Source = "offline" // made here and saved; no AWS at all
+	// SourceLogin imports a public key the user already holds the private
+	// key of (the key an SSH login authenticated with): ImportKeyPair of
+	// Request.PublicKey, and no private key exists here at all.
+	SourceLogin Source = "login"
+	// SourcePublicKey imports a public key given as text (pasted into the
+	// form): ImportKeyPair of Request.PublicKey; no private key here either.
+	SourcePublicKey Source = "public-key"
 )
 
 // Store says where the private key is kept besides a file (DESIGN.md, "Custody").
@@ -39,6 +46,14 @@ const (
 
 // MaxKMSKeyIDLen is the longest KMS key id SSM's KeyId takes (an ARN of an alias fits).
 const MaxKMSKeyIDLen = 2048
+
+// GivenKey reports whether s imports a public key that exists already
+// (login, public-key): nothing is generated, no private key is here.
+func GivenKey(s Source) bool { return s == SourceLogin || s == SourcePublicKey }
+
+// ImportedByTag is the tag key that records, on a pair imported from a
+// login key, the SHA256 fingerprint of the key that imported it.
+const ImportedByTag = "keypair:imported-by"
 
 // Tag is one EC2 tag.
 type Tag struct {
@@ -62,6 +77,9 @@ type Request struct {
 	// and local), encrypted with KMSKeyID ("" = the account's aws/ssm key).
 	Store    Store
 	KMSKeyID string
+	// PublicKey is the key SourceLogin imports; Type follows from it, and
+	// Bits, Format and PPKVersion mean nothing there.
+	PublicKey ssh.PublicKey
 }
 
 // FieldError is one broken rule, named by the field it belongs to: Field is
@@ -249,12 +267,34 @@ func (r Request) Validate() []*FieldError {
 	case "":
 		source = SourceAWS
 	case SourceAWS, SourceLocal, SourceOffline:
+	case SourceLogin:
+		if r.PublicKey == nil {
+			add("source", "source login imports the key this session logged in with, and there is none")
+		} else if err := CheckImportable(r.PublicKey); err != nil {
+			add("source", "the key you logged in with cannot be imported: %s; log in with an RSA or ED25519 key to import one", err.(*FieldError).Msg)
+		}
+	case SourcePublicKey:
+		if r.PublicKey == nil {
+			errs = append(errs, &FieldError{Field: "public-key", Msg: "required: paste the public key to import (one line such as ssh-ed25519 AAAA… comment)"})
+		} else if err := CheckImportable(r.PublicKey); err != nil {
+			errs = append(errs, err.(*FieldError))
+		}
 	default:
 		add("source", "must be aws (EC2 makes the key), local (made here, then imported) or offline (made here, no AWS); not %q", string(r.Source))
 	}
 
 	if r.DryRun && source == SourceOffline {
 		add("dry-run", "a dry run asks EC2 whether the call is permitted, and source offline makes no AWS call: choose source aws or local, or no dry run")
+	}
+
+	if GivenKey(source) {
+		// The key exists: its type and size are what they are (checked
+		// above), and no private key file is written or stored.
+		if r.Store != StoreNone || r.KMSKeyID != "" {
+			add("store", "source %s imports a public key: there is no private key here to keep in SSM", string(source))
+		}
+		errs = append(errs, r.tagErrs()...)
+		return errs
 	}
 
 	typ := r.Type
@@ -312,11 +352,26 @@ func (r Request) Validate() []*FieldError {
 		add("store", "must be ssm (SSM Parameter Store) or empty (a file only), not %q", string(r.Store))
 	}
 
+	return append(errs, r.tagErrs()...)
+}
+
+func (r Request) tagErrs() []*FieldError {
+	var errs []*FieldError
 	if len(r.Tags) > MaxTags {
-		add("tags", "at most %d tags (this request has %d)", MaxTags, len(r.Tags))
+		errs = append(errs, &FieldError{Field: "tags", Msg: fmt.Sprintf("at most %d tags (this request has %d)", MaxTags, len(r.Tags))})
 	}
-	errs = append(errs, ValidateTags(r.Tags)...)
-	return errs
+	return append(errs, ValidateTags(r.Tags)...)
+}
+
+// TypeOf is the keys.Type of an SSH public key ("" for a type EC2 does not import).
+func TypeOf(pub ssh.PublicKey) keys.Type {
+	switch pub.Type() {
+	case ssh.KeyAlgoRSA:
+		return keys.RSA
+	case ssh.KeyAlgoED25519:
+		return keys.ED25519
+	}
+	return ""
 }
 
 // ValidateKMSKeyID checks a KMS key as SSM's KeyId takes it: a key id, a

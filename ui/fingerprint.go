@@ -9,6 +9,7 @@ import (
 
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // fingerprintScreen shows a saved key pair: the fingerprint EC2 shows
@@ -112,7 +113,14 @@ func (v *fingerprintScreen) lines() []string {
 	for i, l := range left {
 		left[i] = truncate(l, leftW)
 	}
-	lines := []string{st.OK.Render("✓ Saved " + termtext.Clean(m.Request.Name))}
+	title := "✓ Saved " + termtext.Clean(m.Request.Name)
+	switch {
+	case m.Request.Source == pair.SourceLogin:
+		title = "✓ Imported " + termtext.Clean(m.Request.Name) + " into EC2: the key you logged in with, so its private key is already yours"
+	case m.Imported():
+		title = "✓ Imported " + termtext.Clean(m.Request.Name) + " into EC2 from the pasted public key"
+	}
+	lines := wrapStyled(st.OK, title, width)
 	for _, w := range m.Warnings {
 		lines = append(lines, wrapStyled(st.Warning, "! "+cleanText(w), width)...)
 	}
@@ -139,7 +147,14 @@ func (v *fingerprintScreen) lines() []string {
 			lines = append(lines, st.Value.Render(l))
 		}
 	}
-	if s := scpLine(v.c.sshConn, v.c.user, m.Path); s != "" {
+	s := scpLine(v.c.sshConn, v.c.user, m.Path)
+	if fc := v.c.opts.FetchCommand; fc != nil {
+		s = ""
+		if m.Path != "" && m.Path != "-" {
+			s = fc(m.Path)
+		}
+	}
+	if s != "" {
 		for _, l := range hardWrap("Fetch: "+termtext.Clean(s), width) {
 			lines = append(lines, st.Value.Render(l))
 		}

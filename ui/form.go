@@ -16,6 +16,7 @@ import (
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
+	"golang.org/x/crypto/ssh"
 )
 
 // fieldKind names a focusable place in the form.
@@ -27,7 +28,8 @@ const (
 	fieldFormat
 	fieldPPK
 	fieldSource
-	fieldTags // the tags header: add a row
+	fieldPubKey // the pasted public key (source public-key)
+	fieldTags   // the tags header: add a row
 	fieldTagKey
 	fieldTagValue
 	fieldDryRun
@@ -94,6 +96,11 @@ type formScreen struct {
 	dryRun bool
 	focus  focusID
 
+	// The public key pasted for source public-key, parsed on every change.
+	pubKey    textinput.Model
+	pasted    ssh.PublicKey
+	pastedErr string
+
 	// Carried from the request: not edited in the form.
 	bits            int
 	region, profile string
@@ -143,6 +150,11 @@ func newInput(st *Styles, placeholder string, limit, width int) textinput.Model 
 
 const namePlaceholder = "name of the key pair, e.g. web-prod"
 
+const pubKeyPlaceholder = "paste a public key: ssh-ed25519 AAAA… or ssh-rsa AAAA…"
+
+// maxPastedKey is far above an RSA 4096 public key line (about 740 bytes).
+const maxPastedKey = 16 << 10
+
 // newForm builds the form from the request, which the caller built
 // complete (defaults < config file < environment < flags).
 func newForm(c *common, req pair.Request) *formScreen {
@@ -158,9 +170,10 @@ func newForm(c *common, req pair.Request) *formScreen {
 		typ:     choice{values: []string{string(keys.RSA), string(keys.ED25519)}, labels: []string{"RSA", "ED25519"}},
 		format:  choice{values: []string{string(keys.PEM), string(keys.PPK)}},
 		ppk:     choice{values: []string{"3", "2"}, labels: []string{"3", "2  PuTTY 0.74 and older"}},
-		source:  choice{values: []string{string(pair.SourceAWS), string(pair.SourceLocal), string(pair.SourceOffline)}, labels: []string{"aws", "local", "offline"}},
+		source:  sourceChoice(c.opts),
 		region:  c.region(),
 		profile: req.Profile,
+		pubKey:  newInput(st, pubKeyPlaceholder, maxPastedKey, 40),
 	}
 	f.name.SetValue(req.Name)
 	f.typ.set(string(req.Type))
@@ -169,12 +182,15 @@ func newForm(c *common, req pair.Request) *formScreen {
 		f.ppk.set(strconv.Itoa(req.PPKVersion))
 	}
 	f.source.set(string(req.Source))
+	if !f.offers(req.Source) {
+		f.source.idx = 0 // a source this session does not offer
+	}
 	for _, t := range req.Tags {
 		f.tags.add(st, t.Key, t.Value)
 	}
 	f.dryRun = req.DryRun
 	f.bits = req.Bits
-	if maker.NeedsAWS(f.src()) && f.region == "" && (c.noAWS() || c.opts.Client == nil) {
+	if maker.NeedsAWS(f.src()) && f.offers(pair.SourceOffline) && f.region == "" && (c.noAWS() || c.opts.Client == nil) {
 		f.toOffline("no AWS client and no region are configured")
 	}
 	f.focus = focusID{kind: fieldName}
@@ -182,6 +198,66 @@ func newForm(c *common, req pair.Request) *formScreen {
 	f.resize()
 	f.validate()
 	return f
+}
+
+// sourceLabels name the sources in the form.
+var sourceLabels = map[pair.Source]string{
+	pair.SourceAWS: "aws", pair.SourceLocal: "local", pair.SourceOffline: "offline", pair.SourceLogin: "login key",
+	pair.SourcePublicKey: "paste",
+}
+
+// sourceChoice is the source selector for what this session offers.
+func sourceChoice(o Options) choice {
+	srcs := o.Sources
+	if srcs == nil {
+		srcs = []pair.Source{pair.SourceAWS, pair.SourceLocal, pair.SourceOffline}
+		if o.LoginKey != nil {
+			srcs = append(srcs, pair.SourceLogin)
+		}
+	}
+	var c choice
+	for _, s := range srcs {
+		c.values = append(c.values, string(s))
+		c.labels = append(c.labels, sourceLabels[s])
+	}
+	if len(c.values) == 0 {
+		c.values, c.labels = []string{string(pair.SourceLogin)}, []string{sourceLabels[pair.SourceLogin]}
+	}
+	return c
+}
+
+// offers reports whether the source choice has s.
+func (f *formScreen) offers(s pair.Source) bool {
+	for _, v := range f.source.values {
+		if v == string(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// login reports whether the source imports a key that exists (the login
+// key or a pasted one): no type or format to choose.
+func (f *formScreen) login() bool { return pair.GivenKey(f.src()) }
+
+// parsePasted reads the pasted public key; a private key is refused, so
+// none is ever sent (or kept) by mistake.
+func (f *formScreen) parsePasted() {
+	f.pasted, f.pastedErr = nil, ""
+	v := strings.TrimSpace(f.pubKey.Value())
+	if v == "" {
+		return
+	}
+	if strings.Contains(v, "PRIVATE KEY") || strings.HasPrefix(v, "PuTTY-User-Key-File") {
+		f.pastedErr = "this is a private key: paste only its public half (the line of the .pub file); clear the field now"
+		return
+	}
+	pub, _, err := keys.ParsePublicKey([]byte(v))
+	if err != nil {
+		f.pastedErr = "not a public key (" + errText(err) + "); paste one line such as ssh-ed25519 AAAA… comment"
+		return
+	}
+	f.pasted = pub
 }
 
 // toOffline selects source offline for the user, saying why.
@@ -207,6 +283,17 @@ func (f *formScreen) request() pair.Request {
 		Source:  f.src(),
 		Region:  f.region,
 		Profile: f.profile,
+	}
+	if pair.GivenKey(r.Source) {
+		r.PublicKey = f.c.opts.LoginKey
+		if r.Source == pair.SourcePublicKey {
+			r.PublicKey = f.pasted
+		}
+		if r.PublicKey != nil {
+			r.Type = pair.TypeOf(r.PublicKey)
+		}
+		r.Bits, r.Format = 0, ""
+		return r
 	}
 	if r.Type != keys.RSA {
 		r.Bits = 0 // a size given for RSA (--bits) means nothing for another type
@@ -243,9 +330,12 @@ func (f *formScreen) validate() {
 		f.probs = append(f.probs, problem{at: at, key: key, text: key + ": " + msg})
 	}
 	for _, e := range f.request().Validate() {
-		if e != nil {
+		if e != nil && !(e.Field == "public-key" && f.pastedErr != "") {
 			add(f.focusOf(e), e.Key(), e.Msg)
 		}
+	}
+	if f.src() == pair.SourcePublicKey && f.pastedErr != "" {
+		add(focusID{kind: fieldPubKey}, "public-key", f.pastedErr)
 	}
 	if maker.NeedsAWS(f.src()) {
 		src := focusID{kind: fieldSource}
@@ -289,6 +379,8 @@ func (f *formScreen) focusOf(e *pair.FieldError) focusID {
 		return focusID{kind: fieldSource}
 	case "dry-run":
 		return focusID{kind: fieldDryRun}
+	case "public-key":
+		return focusID{kind: fieldPubKey}
 	case "tag":
 		if e.Tag >= 1 && e.Tag <= len(f.tags.rows) {
 			if e.Part == "value" {
@@ -311,16 +403,26 @@ func (f *formScreen) takenMsg() string {
 // name, empty and untouched, before a submit was tried. Tag rows the user
 // added show their problems at once.
 func (f *formScreen) quiet(field string) bool {
+	if field == "public-key" {
+		return !f.showAll && f.pubKey.Value() == ""
+	}
 	return field == "name" && !f.showAll && !f.nameTouched && f.name.Value() == ""
 }
 
 // focusables lists the places the focus can be, top to bottom.
 func (f *formScreen) focusables() []focusID {
-	ids := []focusID{{kind: fieldName}, {kind: fieldType}, {kind: fieldFormat}}
-	if keys.Format(f.format.value()) == keys.PPK {
+	ids := []focusID{{kind: fieldName}}
+	if !f.login() {
+		ids = append(ids, focusID{kind: fieldType}, focusID{kind: fieldFormat})
+	}
+	if !f.login() && keys.Format(f.format.value()) == keys.PPK {
 		ids = append(ids, focusID{kind: fieldPPK})
 	}
-	ids = append(ids, focusID{kind: fieldSource}, focusID{kind: fieldTags})
+	ids = append(ids, focusID{kind: fieldSource})
+	if f.src() == pair.SourcePublicKey {
+		ids = append(ids, focusID{kind: fieldPubKey})
+	}
+	ids = append(ids, focusID{kind: fieldTags})
 	for i := range f.tags.rows {
 		ids = append(ids, focusID{kind: fieldTagKey, tag: i}, focusID{kind: fieldTagValue, tag: i})
 	}
@@ -335,6 +437,8 @@ func (f *formScreen) input() *textinput.Model {
 	switch f.focus.kind {
 	case fieldName:
 		return &f.name
+	case fieldPubKey:
+		return &f.pubKey
 	case fieldTagKey:
 		return f.tags.input(f.focus.tag, false)
 	case fieldTagValue:
@@ -511,6 +615,8 @@ func (f *formScreen) typed(msg tea.Msg) tea.Cmd {
 	switch f.focus.kind {
 	case fieldName:
 		f.nameTouched = true
+	case fieldPubKey:
+		f.parsePasted()
 	case fieldTagKey, fieldTagValue:
 		f.tags.rows[f.focus.tag].touched = true
 	}
@@ -581,7 +687,7 @@ func (f *formScreen) newKey() tea.Cmd {
 // credsChanged follows the credentials answer: with neither credentials
 // nor a region, a source the user did not choose moves to offline.
 func (f *formScreen) credsChanged() tea.Cmd {
-	if maker.NeedsAWS(f.src()) && !f.sourceTouched && f.region == "" && f.c.credsMissing() {
+	if maker.NeedsAWS(f.src()) && f.offers(pair.SourceOffline) && !f.sourceTouched && f.region == "" && f.c.credsMissing() {
 		f.toOffline("no AWS credentials and no region are configured")
 		f.fixFocus()
 	}
@@ -677,12 +783,15 @@ func (f *formScreen) restyle() {
 	f.cache = nil
 	f.name.SetStyles(st.Input)
 	f.name.Placeholder = st.placeholder(namePlaceholder)
+	f.pubKey.SetStyles(st.Input)
+	f.pubKey.Placeholder = st.placeholder(pubKeyPlaceholder)
 	f.tags.restyle(st)
 }
 
 func (f *formScreen) resize() {
 	f.cache = nil
 	f.name.SetWidth(max(10, min(60, f.c.width-labelCol-2)))
+	f.pubKey.SetWidth(max(10, f.c.width-labelCol-2))
 }
 
 // cached returns the lines cached under key, rendering them on a miss.
@@ -765,18 +874,20 @@ func (f *formScreen) view() body {
 		note("E", st.Error, "✗ save path: "+f.planErr)
 	}
 
-	add(label(focusID{kind: fieldType}, "Type") + choiceView("typ", &f.typ))
-	msgs(labelCol, "type")
-	msgs(labelCol, "bits")
-	if keys.Type(f.typ.value()) == keys.ED25519 {
-		note("W", st.Warning, "! Windows instances cannot use ED25519 keys, and Windows password retrieval needs RSA .pem")
-	}
+	if !f.login() {
+		add(label(focusID{kind: fieldType}, "Type") + choiceView("typ", &f.typ))
+		msgs(labelCol, "type")
+		msgs(labelCol, "bits")
+		if keys.Type(f.typ.value()) == keys.ED25519 {
+			note("W", st.Warning, "! Windows instances cannot use ED25519 keys, and Windows password retrieval needs RSA .pem")
+		}
 
-	add(label(focusID{kind: fieldFormat}, "Format") + choiceView("format", &f.format))
-	msgs(labelCol, "format")
-	if keys.Format(f.format.value()) == keys.PPK {
-		add(label(focusID{kind: fieldPPK}, "PPK") + choiceView("ppk", &f.ppk))
-		msgs(labelCol, "ppk-version")
+		add(label(focusID{kind: fieldFormat}, "Format") + choiceView("format", &f.format))
+		msgs(labelCol, "format")
+		if keys.Format(f.format.value()) == keys.PPK {
+			add(label(focusID{kind: fieldPPK}, "PPK") + choiceView("ppk", &f.ppk))
+			msgs(labelCol, "ppk-version")
+		}
 	}
 
 	add(label(focusID{kind: fieldSource}, "Source") + choiceView("source", &f.source))
@@ -787,11 +898,33 @@ func (f *formScreen) view() body {
 		note("H", st.Hint, "made here, saved, then the public key is imported to EC2")
 	case pair.SourceOffline:
 		note("H", st.Hint, "made here and saved; no AWS, no credentials")
+	case pair.SourcePublicKey:
+		note("H", st.Hint, "imports a public key you paste (its private key stays wherever it is)")
+	case pair.SourceLogin:
+		note("H", st.Hint, "imports the public key you logged in with; its private key never leaves your machine, and none is made here")
+		if k := f.c.opts.LoginKey; k != nil {
+			note("H", st.Hint, "key "+keys.FingerprintSHA256(k)+" ("+k.Type()+")")
+		}
 	}
 	if f.sourceNote != "" {
 		note("W", st.Warning, "! "+f.sourceNote)
 	}
 	msgs(labelCol, "source")
+	if f.src() == pair.SourcePublicKey {
+		line := label(focusID{kind: fieldPubKey}, "Key") + f.pubKey.View()
+		if f.focus.kind == fieldPubKey {
+			if c := f.pubKey.Cursor(); c != nil {
+				c.X += labelCol
+				c.Y = len(v.lines)
+				v.cursor = c
+			}
+		}
+		add(line)
+		msgs(labelCol, "public-key")
+		if f.pasted != nil {
+			note("H", st.Hint, "key "+keys.FingerprintSHA256(f.pasted)+" ("+f.pasted.Type()+")")
+		}
+	}
 
 	hdr := fmt.Sprintf("%d/%d", len(f.tags.rows), pair.MaxTags)
 	addBtn := "[+ add]"
@@ -833,6 +966,12 @@ func (f *formScreen) view() body {
 
 	add("")
 	text := "[ Create key pair ]"
+	switch f.src() {
+	case pair.SourceLogin:
+		text = "[ Import login key ]"
+	case pair.SourcePublicKey:
+		text = "[ Import public key ]"
+	}
 	if f.request().DryRun {
 		text = "[ Ask EC2 (dry run) ]"
 	}

@@ -36,6 +36,7 @@ type Model struct {
 
 	fullHelp bool
 	status   string // a one-line notice, cleared by the next key
+	notice   string // a notice from outside (NoticeMsg), kept until the end
 	profile  colorprofile.Profile
 	isDark   bool
 	result   Result
@@ -47,6 +48,10 @@ type Model struct {
 type confirm struct{ discard bool }
 
 var _ tea.Model = (*Model)(nil)
+
+// NoticeMsg puts a notice in the footer that stays until the program ends
+// (keypair serve: the server is shutting down).
+type NoticeMsg string
 
 // New builds the model Run runs; tests drive it directly.
 func New(ctx context.Context, opts Options) *Model {
@@ -114,6 +119,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.EnvMsg:
 		m.c.setEnv(msg.Getenv)
 		return m, nil
+	case NoticeMsg:
+		m.notice = string(msg)
+		return m, nil
 	case credsMsg:
 		m.c.creds = credState{done: true, info: msg.info, err: msg.err}
 		return m, m.form.credsChanged()
@@ -177,6 +185,9 @@ func (m *Model) bodyHeight() int {
 	if m.status != "" {
 		foot += len(wrap(m.status, m.c.width))
 	}
+	if m.notice != "" {
+		foot += len(wrap(m.notice, m.c.width))
+	}
 	return max(1, m.c.height-3-foot-1)
 }
 
@@ -205,6 +216,10 @@ func (m *Model) do(act action) tea.Cmd {
 		m.result.DryRun = &d
 		m.show(dryRunResult(m.c, &d))
 	case madeAction:
+		if a.key.made.Imported() {
+			// A login key imported: no private key, nothing to save.
+			return m.do(savedAction{made: a.key.made})
+		}
 		m.show(newSaveScreen(m.c, a.key, m.proposedPath(a.key.made.Request), a.late))
 	case savedAction:
 		m.result.Saved = append(m.result.Saved, a.made.Summary())

@@ -17,6 +17,7 @@ import (
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
+	"golang.org/x/crypto/ssh"
 )
 
 // AWSClient is what the app needs of an EC2 client before anything is made:
@@ -62,6 +63,36 @@ type Options struct {
 	// Env is the terminal's environment (NO_COLOR, TERM, SSH_CONNECTION,
 	// USER); nil means os.Environ().
 	Env []string
+
+	// LoginKey is the public key this session logged in with: the one a
+	// keypair serve session authenticated with (for a certificate, its
+	// inner key), or the one $SSH_USER_AUTH names under OpenSSH. When set,
+	// the form offers the source "login key", which imports it into EC2
+	// with no private key made anywhere.
+	LoginKey ssh.PublicKey
+	// Sources are the sources the form offers, in this order; nil means
+	// aws, local and offline, and "login key" after them when LoginKey is
+	// set. A served session passes [login] (and the rest with --keys-dir).
+	Sources []pair.Source
+	// Served says the app runs inside keypair serve: the disk is the
+	// server's, so saving is confined to SaveRoot.
+	Served bool
+	// SaveRoot, when set, is the one folder keys may be saved in and the
+	// save dialog may list (its pipeline's Root must be the same).
+	SaveRoot string
+	// AllowDelete says pairs may be deleted (keypair serve --allow-delete;
+	// always true for the local app).
+	AllowDelete bool
+	// FetchCommand, when set, gives the command that fetches a saved key
+	// from this host (keypair serve's scp line); nil means the scp line
+	// built from SSH_CONNECTION.
+	FetchCommand func(path string) string
+	// Messages, when set, are sent to the program as they arrive (keypair
+	// serve: window size changes, the shutdown notice).
+	Messages <-chan tea.Msg
+	// ProgramOptions are added to the program's (keypair serve: the
+	// session's window size and colour profile).
+	ProgramOptions []tea.ProgramOption
 
 	programOptions []tea.ProgramOption // tests: window size, colour profile
 }
@@ -123,11 +154,28 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		// within 33 ms. Served sessions (keypair serve) add up.
 		tea.WithFPS(frameRate),
 	}
+	popts = append(popts, opts.ProgramOptions...)
 	popts = append(popts, opts.programOptions...)
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
 	}
-	final, err := tea.NewProgram(m, popts...).Run()
+	prog := tea.NewProgram(m, popts...)
+	if msgs := opts.Messages; msgs != nil {
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case msg, ok := <-msgs:
+					if !ok {
+						return
+					}
+					prog.Send(msg)
+				}
+			}
+		}()
+	}
+	final, err := prog.Run()
 	if fm, ok := final.(*Model); ok && fm != nil {
 		m = fm
 	}

@@ -154,6 +154,10 @@ func (d *saveScreen) keyPress(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	case key.Matches(msg, k.Complete) && d.keep != keepParameter:
 		d.compSeq++
 		d.err = ""
+		if root := d.c.opts.SaveRoot; root != "" && !insideRoot(root, d.path.Value()) {
+			d.err = "Keys are saved only in this session's folder " + cleanText(root) + "; only it can be listed."
+			return nil, nil
+		}
 		return completeCmd(d.compSeq, d.path.Value()), nil
 	case key.Matches(msg, k.Rename) && d.canRename:
 		d.renaming = true
@@ -424,4 +428,16 @@ func (d *saveScreen) resize() {
 	w := max(20, min(100, d.c.width-8))
 	d.path.SetWidth(w)
 	d.newName.SetWidth(w)
+}
+
+// insideRoot reports whether the folder of the typed path p lies in root
+// (keypair serve --keys-dir): the save dialog lists nothing else of the
+// server's disk.
+func insideRoot(root, p string) bool {
+	dir, _ := splitPath(p)
+	if !filepath.IsAbs(dir) {
+		return false // "~" and relative paths are the server's, not the folder's
+	}
+	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(dir))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
 }

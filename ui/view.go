@@ -34,6 +34,9 @@ func (m *Model) View() tea.View {
 		b = m.screen.view()
 	}
 	var foot []string
+	if m.notice != "" {
+		foot = append(foot, wrapStyled(c.styles.Warning, m.notice, w)...)
+	}
 	if m.status != "" {
 		foot = append(foot, wrapStyled(c.styles.Warning, m.status, w)...)
 	}

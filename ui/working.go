@@ -53,6 +53,10 @@ func (w *workingScreen) what() string {
 		return fmt.Sprintf("Asking EC2 in %s whether %s of %q is permitted (dry run)…", region, maker.ActionFor(w.req.Source), w.req.Name)
 	case maker.ActionFor(w.req.Source) == maker.ActionCreate:
 		return fmt.Sprintf("EC2 is creating the key pair %q in %s…", w.req.Name, region)
+	case w.req.Source == pair.SourceLogin:
+		return fmt.Sprintf("Importing the key you logged in with as %q into EC2 in %s…", w.req.Name, region)
+	case w.req.Source == pair.SourcePublicKey:
+		return fmt.Sprintf("Importing the pasted public key as %q into EC2 in %s…", w.req.Name, region)
 	}
 	return fmt.Sprintf("Generating the %s key %q on this machine…", strings.ToUpper(string(w.req.Type)), w.req.Name)
 }
@@ -64,6 +68,8 @@ func (w *workingScreen) mayHaveDone() string {
 		return "The pair may still be in EC2 without its private key: look for " + quote(w.req.Name) + " in EC2 and delete it there."
 	case !w.req.DryRun && maker.ActionFor(w.req.Source) == maker.ActionCreate:
 		return "EC2 may have created the pair: look for " + quote(w.req.Name) + " in EC2 (" + regionOr(w.req.Region) + ") and delete it if it is there."
+	case !w.req.DryRun && pair.GivenKey(w.req.Source):
+		return "EC2 may have imported the key: look for " + quote(w.req.Name) + " in EC2 (" + regionOr(w.req.Region) + "); no private key was made, so nothing is lost either way."
 	}
 	return "Nothing was created."
 }
@@ -141,8 +147,8 @@ func (w *workingScreen) quitQuestion() []string {
 	switch {
 	case w.discarding != nil:
 		return []string{"The pair " + quote(w.req.Name) + " is being deleted from EC2, since its private key was discarded; quitting now may leave it there."}
-	case w.req.DryRun:
-		return nil
+	case w.req.DryRun, pair.GivenKey(w.req.Source):
+		return nil // no private key exists to lose
 	case maker.NeedsAWS(w.req.Source) && maker.ActionFor(w.req.Source) == maker.ActionCreate:
 		return []string{"EC2 is being asked to make the pair; quitting now may leave it in EC2 without its private key."}
 	}
