@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/fleet"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
@@ -34,7 +38,11 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	client, clientErr := a.newClient(ctx, cfg)
 	if clientErr == nil {
 		opts.Client = client
+		opts.Pairs = client
+		opts.Regions = client
+		opts.Connect = func(region string) (fleet.Client, error) { return client.InRegion(region), nil }
 	}
+	opts.LocalKeys = a.localKeyOptions(cfg)
 	opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
 		if clientErr != nil {
 			return &maker.Pipeline{}, clientErr
@@ -82,6 +90,26 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 		return &silentError{code: exitFailed}
 	}
 	return nil
+}
+
+// localKeyOptions say where this machine's keys are: ~/.ssh, the save
+// folder (when it is another) and the ssh-agent of SSH_AUTH_SOCK.
+func (a *app) localKeyOptions(cfg config.Config) localkeys.Options {
+	var o localkeys.Options
+	seen := map[string]bool{}
+	for _, d := range []string{"~/.ssh", cfg.SaveDir} {
+		if d == "" {
+			continue
+		}
+		p, err := keys.ExpandHome(d)
+		if err != nil || seen[filepath.Clean(p)] {
+			continue
+		}
+		seen[filepath.Clean(p)] = true
+		o.Dirs = append(o.Dirs, p)
+	}
+	o.AgentSocket = a.getenv("SSH_AUTH_SOCK")
+	return o
 }
 
 // formOptions hands the form the one complete request (defaults < config

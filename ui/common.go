@@ -32,7 +32,14 @@ type common struct {
 	help  *helpCache
 	// pipe is the pipeline NewPipeline built, kept for the next key.
 	pipe *maker.Pipeline
+	// bodyLines is how many lines the body gets as the root lays it out now.
+	bodyLines func() int
+	// seq numbers the views that start background work, so an answer
+	// meant for a view since closed is dropped by the next one.
+	seq int
 }
+
+func (c *common) nextSeq() int { c.seq++; return c.seq }
 
 // credState is what is known about the credentials.
 type credState struct {
@@ -66,11 +73,14 @@ func (c *common) credsMissing() bool {
 }
 
 // header is the top two lines: who and where, and whether credentials resolved.
-func (c *common) header(src pair.Source) []string {
+func (c *common) header(src pair.Source, title string) []string {
 	w, st := c.width, c.styles
 	top := "keypair"
 	if c.opts.Version != "" {
 		top += " " + c.opts.Version
+	}
+	if title != "" {
+		top += " · " + title
 	}
 	profile := c.opts.Request.Profile
 	if profile == "" {
@@ -228,17 +238,43 @@ type (
 	quitAction struct{}
 	// statusAction: a one-line notice for the footer.
 	statusAction struct{ text string }
+	// openPairsAction: show the Pairs list (the form asked).
+	openPairsAction struct{}
+	// openPairAction: show one pair's detail.
+	openPairAction struct{ row *pairRow }
+	// pairsListAction: back from a pair's detail to the list.
+	pairsListAction struct{}
+	// pairDeletedAction: a pair was deleted (or was gone already).
+	pairDeletedAction struct {
+		name, region string
+		gone         bool
+	}
+	// importAction: put this public key into regions; back is where esc returns.
+	importAction struct {
+		name, publicKey string
+		tags            []pair.Tag
+		from            string
+		back            screen
+	}
+	// closeAction: return to the screen to.
+	closeAction struct{ to screen }
 )
 
-func (submitAction) isAction()     {}
-func (madeAction) isAction()       {}
-func (dryRunAction) isAction()     {}
-func (refusedAction) isAction()    {}
-func (failedAction) isAction()     {}
-func (askDiscardAction) isAction() {}
-func (discardedAction) isAction()  {}
-func (savedAction) isAction()      {}
-func (backAction) isAction()       {}
-func (newKeyAction) isAction()     {}
-func (quitAction) isAction()       {}
-func (statusAction) isAction()     {}
+func (submitAction) isAction()      {}
+func (madeAction) isAction()        {}
+func (dryRunAction) isAction()      {}
+func (refusedAction) isAction()     {}
+func (failedAction) isAction()      {}
+func (askDiscardAction) isAction()  {}
+func (discardedAction) isAction()   {}
+func (savedAction) isAction()       {}
+func (backAction) isAction()        {}
+func (newKeyAction) isAction()      {}
+func (quitAction) isAction()        {}
+func (statusAction) isAction()      {}
+func (openPairsAction) isAction()   {}
+func (openPairAction) isAction()    {}
+func (pairsListAction) isAction()   {}
+func (pairDeletedAction) isAction() {}
+func (importAction) isAction()      {}
+func (closeAction) isAction()       {}

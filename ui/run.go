@@ -15,6 +15,8 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/fleet"
+	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 )
@@ -45,6 +47,20 @@ type Options struct {
 	// Client, when not nil, resolves credentials for the header and checks
 	// names against the region. nil means no check and "credentials: not checked".
 	Client AWSClient
+	// Pairs, when not nil, enables the Pairs screen (ctrl+p from the form):
+	// the region's key pairs, which local key is which pair, what uses a
+	// pair, and delete. *awsapi.Client satisfies it. nil: ctrl+p says why not.
+	Pairs PairsClient
+	// LocalKeys says where the Pairs screen looks for this machine's keys
+	// (~/.ssh, the save folder, SSH_AUTH_SOCK).
+	LocalKeys localkeys.Options
+	// Connect returns the client of another region, for "import into
+	// regions" (from a pair's local key and from the fingerprint view).
+	// nil: that import is not offered.
+	Connect fleet.Connect
+	// Regions answers "all" in the import prompt (DescribeRegions). nil:
+	// only a list of regions can be given.
+	Regions fleet.RegionLister
 	// SavePath, when set, prefills the save dialog of the first key instead
 	// of ~/.ssh/NAME.pem (keypair create --out PATH).
 	SavePath string
@@ -58,6 +74,7 @@ type Options struct {
 	Env []string
 
 	programOptions []tea.ProgramOption // tests: window size, colour profile
+	pairsDeps      *pairsDeps          // tests: fakes of fleet and localkeys
 }
 
 // Saved describes one key pair saved during the session, with the field
