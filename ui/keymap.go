@@ -164,9 +164,9 @@ func DefaultKeyMap() KeyMap {
 			Filter:      nb([]string{"/"}, "/", "filter"),
 			FilterDone:  nb([]string{"tab"}, "tab", "keep filter"),
 			FilterClear: nb([]string{"esc"}, "esc", "clear filter"),
-			Sort:        nb([]string{"s"}, "s", "sort name/age"),
+			Sort:        nb([]string{"s"}, "s", "sort"),
 			Reload:      nb([]string{"r"}, "r", "reload"),
-			Back:        nb([]string{"esc"}, "esc", "back to the form"),
+			Back:        nb([]string{"esc"}, "esc", "form"),
 		},
 		Pair: PairKeys{
 			Back:     nb([]string{"esc"}, "esc", "back to the list"),

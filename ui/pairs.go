@@ -73,13 +73,13 @@ const (
 )
 
 // layoutCols fits the columns into width: the name gets what the longest
-// name needs (up to a third of the width), the fingerprint what the
+// name needs (up to a quarter of the width), the fingerprint what the
 // longest needs, and the tags the rest; when that does not fit, the
 // fingerprint and then the name give way.
 func layoutCols(width, maxName, maxFP int) pairCols {
 	c := pairCols{typ: colType, created: colCreated, local: colLocal}
 	free := width - colMarker - c.typ - c.created - c.local - 5 // five one-cell gaps
-	c.name = max(minName, min(maxName, width/3))
+	c.name = max(minName, min(maxName, width/4))
 	c.fp = max(minFP, maxFP)
 	c.tags = free - c.name - c.fp
 	if c.tags < minTags {
@@ -392,7 +392,7 @@ func (p *pairsScreen) localLine() string {
 	}
 	f := p.found
 	s := "local keys: " + itoa(len(f.Keys)) + " found"
-	if dirs := p.c.opts.LocalKeys.Dirs; len(dirs) > 0 {
+	if dirs := p.c.opts.LocalKeys.Dirs; len(dirs) > 0 && f.AgentError == nil {
 		s += " in " + cleanJoin(dirs, ", ")
 		if p.c.opts.LocalKeys.AgentSocket != "" {
 			s += " and the agent"
@@ -402,7 +402,7 @@ func (p *pairsScreen) localLine() string {
 		s += " (" + itoa(f.Skipped) + " files skipped)"
 	}
 	if f.AgentError != nil {
-		s += "; agent: " + errText(f.AgentError)
+		s += " · ! agent: " + errText(f.AgentError)
 	}
 	return s
 }

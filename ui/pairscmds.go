@@ -150,17 +150,17 @@ func deletePairCmd(ctx context.Context, d *pairsDeps, client PairsClient, name s
 	return func() tea.Msg {
 		msg := pairDeletedMsg{seq: seq, name: name}
 		chk, err := d.checkDelete(ctx, client, name)
-		if err != nil {
+		switch {
+		case err != nil && force:
+			// The user confirmed twice, told that what uses it is not known.
+		case err != nil:
 			msg.err = err
 			return msg
-		}
-		msg.check = chk
-		switch {
 		case !chk.Exists:
 			msg.gone = true
 			return msg
 		case len(chk.UsedBy) > 0 && !force:
-			msg.inUse = true
+			msg.check, msg.inUse = chk, true
 			return msg
 		}
 		_, msg.err = client.DeleteKeyPair(ctx, awsapi.DeleteInput{Name: name})

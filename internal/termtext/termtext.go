@@ -169,7 +169,7 @@ func Sentences(s string) string {
 // internalPrefixes are the package names that start Go error texts of this
 // module ("keys: parse ppk line 7: …"): context for a developer, noise for
 // a user.
-var internalPrefixes = []string{"keys: ", "awsapi: ", "maker: ", "pair: ", "config: ", "ui: "}
+var internalPrefixes = []string{"keys: ", "awsapi: ", "maker: ", "pair: ", "config: ", "ui: ", "fleet: ", "localkeys: "}
 
 // ForUser is an error text as both front ends show it: Sentences, with the
 // module's package prefixes dropped wherever a wrapped error starts one.
