@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/maker"
@@ -34,6 +35,10 @@ type common struct {
 	pipe *maker.Pipeline
 	// bodyLines is how many lines the body gets as the root lays it out now.
 	bodyLines func() int
+	lines     struct { // see styled
+		styles *Styles
+		m      map[string]string
+	}
 	// seq numbers the views that start background work, so an answer
 	// meant for a view since closed is dropped by the next one.
 	seq int
@@ -116,7 +121,28 @@ func (c *common) header(src pair.Source, title string) []string {
 	if bad {
 		style = st.Error
 	}
-	return []string{st.Header.Render(truncate(top, w)), style.Render(truncate(creds, w)), ""}
+	credsTag := "header"
+	if bad {
+		credsTag = "header-bad"
+	}
+	return []string{c.styled("header", st.Header, truncate(top, w)), c.styled(credsTag, style, truncate(creds, w)), ""}
+}
+
+// styled is s.Render(text), cached under tag (which names the style) and
+// text: Lip Gloss rendering is most of a frame's cost and most lines do
+// not change between frames. The cache is dropped when the styles change
+// or it grows, so it alters no behaviour.
+func (c *common) styled(tag string, s lipgloss.Style, text string) string {
+	if c.lines.styles != c.styles || len(c.lines.m) > 512 {
+		c.lines.styles, c.lines.m = c.styles, map[string]string{}
+	}
+	k := tag + "\x00" + text
+	if out, ok := c.lines.m[k]; ok {
+		return out
+	}
+	out := s.Render(text)
+	c.lines.m[k] = out
+	return out
 }
 
 func credErrText(err error) string {

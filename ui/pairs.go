@@ -13,6 +13,7 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/fleet"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/localkeys"
 )
 
@@ -36,25 +37,34 @@ type pairRow struct {
 }
 
 func newPairRow(p fleet.Pair) *pairRow {
-	r := &pairRow{p: p, name: cleanText(p.KeyName), typ: cleanText(p.KeyType), fp: cleanText(p.KeyFingerprint), local: len(p.LocalKeys) > 0}
+	// Names, tags and paths are drawn in cells: only their control bytes
+	// go (termtext.Clean), nothing is reworded.
+	clean := termtext.Clean
+	r := &pairRow{p: p, name: clean(p.KeyName), typ: clean(p.KeyType), fp: clean(p.KeyFingerprint), local: len(p.LocalKeys) > 0}
 	if !p.CreateTime.IsZero() {
 		r.created = p.CreateTime.UTC().Format("2006-01-02")
 	}
-	tags := make([]string, 0, len(p.Tags))
-	for _, t := range p.Tags {
-		tags = append(tags, t.Key+"="+t.Value)
+	if len(p.Tags) > 0 {
+		var tags strings.Builder
+		for i, t := range p.Tags {
+			if i > 0 {
+				tags.WriteString(", ")
+			}
+			tags.WriteString(clean(t.Key) + "=" + clean(t.Value))
+		}
+		r.tags = tags.String()
 	}
-	r.tags = cleanJoin(tags, ", ")
 	var s strings.Builder
-	for _, part := range []string{r.name, p.KeyPairID, r.typ, r.fp, p.SHA256Fingerprint, r.tags} {
+	s.Grow(len(r.name) + len(p.KeyPairID) + len(r.typ) + len(r.fp) + len(p.SHA256Fingerprint) + len(r.tags) + 8)
+	for _, part := range []string{r.name, clean(p.KeyPairID), r.typ, r.fp, clean(p.SHA256Fingerprint), r.tags} {
 		s.WriteString(part)
 		s.WriteByte('\n')
 	}
 	for _, k := range p.LocalKeys {
-		s.WriteString(k.Path)
+		s.WriteString(clean(k.Path))
 		s.WriteByte('\n')
 	}
-	r.search = strings.ToLower(cleanText(s.String()))
+	r.search = strings.ToLower(s.String())
 	return r
 }
 
@@ -128,6 +138,7 @@ type pairsScreen struct {
 	order         sortOrder
 	shown         []*pairRow // the current order, filtered
 	query         string     // the filter, lowercased, that shown was made for
+	steps         []filterStep
 	cursor, top   int
 
 	filter    textinput.Model
@@ -139,7 +150,12 @@ type pairsScreen struct {
 
 	cols   pairCols
 	colGen int // bumped when cols change: row line caches die
-	maxW   [2]int
+	// selOn and selOff put the selected row in Styles.ButtonOn (bold,
+	// reverse: no colour), taken from one rendering at restyle, so a
+	// frame does not run Lip Gloss over a whole row.
+	selOn, selOff string
+	helps         [2]helpSet // the help without and with the filter open
+	maxW          [2]int
 }
 
 func newPairsScreen(c *common) *pairsScreen {
@@ -187,7 +203,7 @@ func (p *pairsScreen) loadedMsg(msg pairsLoadedMsg) {
 	p.byName, p.byAge = msg.rows, msg.byAge
 	p.maxW = [2]int{}
 	for _, r := range p.byName {
-		p.maxW[0] = max(p.maxW[0], ansi.StringWidth(r.name))
+		p.maxW[0] = max(p.maxW[0], cellWidth(r.name))
 		p.maxW[1] = max(p.maxW[1], len(r.fp))
 	}
 	p.resize()
@@ -205,30 +221,48 @@ func (p *pairsScreen) ordered() []*pairRow {
 	return p.byName
 }
 
-// refilter recomputes the rows shown for the filter's text. A filter that
-// only grew searches the rows shown already; full starts from every row.
+// filterStep is the rows one filter text keeps, for going back on backspace.
+type filterStep struct {
+	q    string
+	rows []*pairRow
+}
+
+// refilter recomputes the rows shown for the filter's text. The rows kept
+// by each shorter text typed so far are remembered (steps): a text that
+// grew searches the rows of the last step, a backspace goes back a step
+// without searching. full forgets the steps (a new order, a new list).
 func (p *pairsScreen) refilter(full bool) {
 	q := strings.ToLower(strings.TrimSpace(p.filter.Value()))
-	from := p.ordered()
-	if !full && p.query != "" && strings.HasPrefix(q, p.query) {
-		from = p.shown
-	}
 	var sel *pairRow
 	if p.cursor < len(p.shown) {
 		sel = p.shown[p.cursor]
 	}
-	p.query = q
-	if q == "" {
-		p.shown = from
-	} else {
-		out := make([]*pairRow, 0, min(len(from), 256))
+	if full {
+		p.steps = p.steps[:0]
+	}
+	for len(p.steps) > 0 && !strings.HasPrefix(q, p.steps[len(p.steps)-1].q) {
+		p.steps = p.steps[:len(p.steps)-1]
+	}
+	switch {
+	case q == "":
+		p.shown = p.ordered()
+	case len(p.steps) > 0 && p.steps[len(p.steps)-1].q == q:
+		p.shown = p.steps[len(p.steps)-1].rows
+	default:
+		from := p.ordered()
+		if len(p.steps) > 0 {
+			from = p.steps[len(p.steps)-1].rows
+		}
+		out := make([]*pairRow, 0, len(from))
 		for _, r := range from {
 			if strings.Contains(r.search, q) {
 				out = append(out, r)
 			}
 		}
 		p.shown = out
+		p.steps = append(p.steps, filterStep{q: q, rows: out})
 	}
+	p.query = q
 	p.cursor, p.top = 0, 0
 	if sel != nil {
 		for i, r := range p.shown {
@@ -443,7 +477,7 @@ func padCell(s string, w int) string {
 	}
 	sw := len(s)
 	if !isASCII(s) {
-		sw = ansi.StringWidth(s)
+		sw = cellWidth(s)
 	}
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
@@ -495,12 +529,12 @@ func (p *pairsScreen) view() body {
 	if p.state == pairsLoading {
 		title = p.spin.View() + " " + title + " · reloading…"
 	}
-	add(st.Title.Render(truncate(title, w)))
+	add(p.c.styled("title", st.Title, truncate(title, w)))
 	local := p.localLine()
 	if p.foundErr != nil || (p.found != nil && p.found.AgentError != nil) {
-		add(st.Warning.Render(truncate(local, w)))
+		add(p.c.styled("warning", st.Warning, truncate(local, w)))
 	} else {
-		add(st.Hint.Render(truncate(local, w)))
+		add(p.c.styled("hint", st.Hint, truncate(local, w)))
 	}
 	if p.filtering || p.filter.Value() != "" {
 		line := p.filter.View()
@@ -512,12 +546,12 @@ func (p *pairsScreen) view() body {
 		}
 		add(line)
 	} else {
-		add(st.Hint.Render("/ filters · s sorts by " + map[sortOrder]string{sortByName: "age", sortByAge: "name"}[p.order] + " · enter opens"))
+		add(p.c.styled("hint", st.Hint, "/ filters · s sorts by "+map[sortOrder]string{sortByName: "age", sortByAge: "name"}[p.order]+" · enter opens"))
 	}
 	c := p.cols
 	head := "  " + padCell("NAME", c.name) + " " + padCell("TYPE", c.typ) + " " + padCell("EC2 FINGERPRINT", c.fp) + " " +
 		padCell("CREATED", c.created) + " " + "LOCAL" + " " + padCell("TAGS", c.tags)
-	add(st.Hint.Render(truncate(strings.TrimRight(head, " "), w)))
+	add(p.c.styled("hint", st.Hint, truncate(strings.TrimRight(head, " "), w)))
 	if len(p.shown) == 0 {
 		if p.query != "" {
 			add("  No key pair matches " + quote(p.filter.Value()) + ". esc clears the filter.")
@@ -531,7 +565,7 @@ func (p *pairsScreen) view() body {
 	for i := p.top; i < end; i++ {
 		r := p.shown[i]
 		if i == p.cursor {
-			add(st.ButtonOn.Render("> " + truncate(p.rowLine(r), w-colMarker)))
+			add(p.selOn + "> " + truncate(p.rowLine(r), w-colMarker) + p.selOff)
 		} else {
 			add("  " + p.rowLine(r))
 		}
@@ -559,17 +593,24 @@ func pairsNextStep(k awsapi.Kind) string {
 }
 
 func (p *pairsScreen) help() helpSet {
-	k, g := p.c.keys.Pairs, p.c.keys.Global
-	if p.filtering {
-		return helpSet{
+	// Built once: rowsInView asks for the help's height on every key and frame.
+	if p.helps[0].short == nil {
+		k, g := p.c.keys.Pairs, p.c.keys.Global
+		p.helps[0] = helpSet{
+			short: []key.Binding{k.Open, k.Filter, k.Sort, k.Back, g.Quit},
+			full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Open, k.Filter, k.Sort, k.Reload}, {k.Back, g.Quit}},
+		}
+		p.helps[1] = helpSet{
 			short: []key.Binding{k.Open, k.FilterDone, k.FilterClear, g.Quit},
 			full:  [][]key.Binding{{k.Open, k.FilterDone, k.FilterClear}, {k.Up, k.Down}, {g.Quit}},
 		}
 	}
-	return helpSet{
-		short: []key.Binding{k.Open, k.Filter, k.Sort, k.Back, g.Quit},
-		full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Open, k.Filter, k.Sort, k.Reload}, {k.Back, g.Quit}},
+	h := p.helps[0]
+	if p.filtering {
+		h = p.helps[1]
 	}
+	// Callers append to these: give them slices they cannot write into.
+	return helpSet{short: h.short[:len(h.short):len(h.short)], full: h.full[:len(h.full):len(h.full)]}
 }
 
 func (p *pairsScreen) typing() bool           { return p.filtering }
@@ -577,6 +618,7 @@ func (p *pairsScreen) held() *heldKey         { return nil }
 func (p *pairsScreen) quitQuestion() []string { return nil }
 
 func (p *pairsScreen) restyle() {
+	p.selOn, p.selOff, _ = strings.Cut(p.c.styles.ButtonOn.Render("\x00"), "\x00")
 	p.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(p.c.styles.Title))
 	p.filter.SetStyles(p.c.styles.Input)
 	p.filter.Placeholder = p.c.styles.placeholder("type to filter: name, ID, fingerprint, tag, path")
