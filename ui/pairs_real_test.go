@@ -1,0 +1,130 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/keypair-dev/keypair/awsapi"
+	"github.com/keypair-dev/keypair/awsapi/ec2test"
+	"github.com/keypair-dev/keypair/fleet"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/localkeys"
+)
+
+// needPairsPackages skips while fleet or localkeys are the scaffolding of
+// this tree ("not built yet"): the screens are tested on fakes meanwhile;
+// these tests check the app on the real packages once they are in.
+func needPairsPackages(t *testing.T) {
+	t.Helper()
+	if _, err := localkeys.Find(context.Background(), localkeys.Options{Dirs: []string{t.TempDir()}}); err != nil && strings.Contains(err.Error(), "not built yet") {
+		t.Skip("needs the localkeys package (h-local): localkeys.Find is still the scaffolding stub")
+	}
+	if _, err := fleet.CheckDelete(context.Background(), newFakeFleet(), "x"); err != nil && strings.Contains(err.Error(), "not built yet") {
+		t.Skip("needs the fleet package (h-fleet): fleet.CheckDelete is still the scaffolding stub")
+	}
+}
+
+// needUsedBy skips while the client or the stand-in cannot say what uses
+// a pair (awsapi.Client.UsedBy, and DescribeInstances & co. in ec2test).
+func needUsedBy(t *testing.T, client *awsapi.Client) {
+	t.Helper()
+	if _, err := client.UsedBy(context.Background(), "probe"); err != nil {
+		t.Skip("needs awsapi.Client.UsedBy and the stand-in's DescribeInstances, launch templates, launch configurations, Spot requests (h-fleet, h-stand): " + err.Error())
+	}
+}
+
+// standInClient is the real awsapi.Client on the stand-in EC2, with the
+// process's AWS environment cleared.
+func standInClient(t *testing.T) (*ec2test.Server, *awsapi.Client) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", ec2test.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", ec2test.SecretAccessKey)
+	t.Setenv("AWS_REGION", "us-east-1")
+	srv := ec2test.New(ec2test.Options{})
+	t.Cleanup(srv.Close)
+	client, err := awsapi.New(context.Background(), awsapi.Options{EndpointURL: srv.URL(), AppVersion: "test", MaxBackoff: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
+}
+
+// writeLocalKey writes a new ED25519 private key to dir/name.pem (0600)
+// and returns its public half.
+func writeLocalKey(t *testing.T, dir, name string) string {
+	t.Helper()
+	k, err := keys.Generate(keys.ED25519, 0, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := keys.EncodePEM(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".pem"), pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return keys.AuthorizedKey(k.SSHPublicKey(), name)
+}
+
+// TestFlowPairsRealPackages runs the Pairs screen on the real fleet,
+// localkeys and awsapi.Client against the stand-in: a key file in the
+// folder is matched to the pair its public key was imported as, its path
+// shows in the detail, and an unused pair is deleted after one yes.
+func TestFlowPairsRealPackages(t *testing.T) {
+	needPairsPackages(t)
+	srv, client := standInClient(t)
+	ctx := context.Background()
+	needUsedBy(t, client)
+	opts := testOptions(t, nil)
+	dir := filepath.Join(t.TempDir(), "ssh")
+	pub := writeLocalKey(t, dir, "laptop")
+	if _, err := client.ImportKeyPair(ctx, awsapi.ImportInput{Name: "laptop-pair", PublicKey: []byte(pub)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CreateKeyPair(ctx, awsapi.CreateInput{Name: "spare", Type: keys.ED25519, Format: keys.PEM}); err != nil {
+		t.Fatal(err)
+	}
+	opts.Client, opts.Pairs, opts.Regions = client, client, client
+	opts.Connect = func(r string) (fleet.Client, error) { return client.InRegion(r), nil }
+	opts.LocalKeys = localkeys.Options{Dirs: []string{dir}}
+	s := startSession(t, opts, colorprofile.ANSI256)
+	s.waitFor("credentials: ok")
+	s.send(kCtrlP)
+	s.waitFor("Key pairs in us-east-1 · 2", "laptop-pair", "spare", "local keys: 1 found")
+	s.send("/", "laptop", kEnter)
+	s.waitFor("Key pair laptop-pair", filepath.Join(dir, "laptop.pem")+" (file)", "OpenSSH SHA256", "ssh-ed25519 ")
+	s.send(kEsc, kEsc) // the list, then the filter cleared
+	s.waitFor("Key pairs in us-east-1 · 2 · by name")
+	s.send("/", "spare", kEnter)
+	s.waitFor("Key pair spare")
+	s.send("d")
+	s.waitFor("Nothing uses it", "y deletes it")
+	s.send("y")
+	s.waitFor(`✓ Deleted the key pair "spare" from us-east-1.`)
+	for _, p := range srv.KeyPairs("us-east-1") {
+		if p.Name == "spare" {
+			t.Fatal("the stand-in still holds spare")
+		}
+	}
+	s.end(kCtrlC)
+}
