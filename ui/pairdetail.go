@@ -419,7 +419,7 @@ func (d *pairScreen) confirmLines() []string {
 		add(st.Error.Render("It is in use by:"))
 		add(d.usersLines(w)...)
 		add("")
-		add(wrap("Running instances keep working, but launch templates, launch configurations and Spot requests that name it will fail to launch, and the key pair cannot be got back.", w)...)
+		add(wrap("Running instances keep working, but launching from what names the pair will fail, and a deleted key pair cannot be restored.", w)...)
 	default:
 		add(wrap("Nothing uses it (instances, launch templates, launch configurations, Spot requests).", w)...)
 	}

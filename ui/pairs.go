@@ -21,14 +21,13 @@ import (
 // computed once, when the list arrives: the cleaned cells and the
 // lowercased text the filter searches.
 type pairRow struct {
-	p       fleet.Pair
-	name    string // cleaned
-	typ     string
-	fp      string
-	created string // yyyy-mm-dd
-	tags    string // "k=v, k=v", cleaned
-	local   bool
-	search  string // lowercased name, ID, type, fingerprints, tags, local paths
+	p      fleet.Pair
+	name   string // cleaned
+	typ    string
+	fp     string
+	tags   string // "k=v, k=v", cleaned
+	local  bool
+	search string // lowercased name, ID, type, fingerprints, tags, local paths
 
 	nameIdx, ageIdx int // place in each order
 
@@ -41,9 +40,6 @@ func newPairRow(p fleet.Pair) *pairRow {
 	// go (termtext.Clean), nothing is reworded.
 	clean := termtext.Clean
 	r := &pairRow{p: p, name: clean(p.KeyName), typ: clean(p.KeyType), fp: clean(p.KeyFingerprint), local: len(p.LocalKeys) > 0}
-	if !p.CreateTime.IsZero() {
-		r.created = p.CreateTime.UTC().Format("2006-01-02")
-	}
 	if len(p.Tags) > 0 {
 		var tags strings.Builder
 		for i, t := range p.Tags {
@@ -54,17 +50,30 @@ func newPairRow(p fleet.Pair) *pairRow {
 		}
 		r.tags = tags.String()
 	}
-	var s strings.Builder
-	s.Grow(len(r.name) + len(p.KeyPairID) + len(r.typ) + len(r.fp) + len(p.SHA256Fingerprint) + len(r.tags) + 8)
-	for _, part := range []string{r.name, clean(p.KeyPairID), r.typ, r.fp, clean(p.SHA256Fingerprint), r.tags} {
-		s.WriteString(part)
-		s.WriteByte('\n')
+	// One lowercased text per row, built once: a keystroke of the filter
+	// is then one strings.Contains per row.
+	buf := make([]byte, 0, len(r.name)+len(p.KeyPairID)+len(r.typ)+len(r.fp)+len(p.SHA256Fingerprint)+len(r.tags)+8)
+	ascii := true
+	for _, part := range [...]string{r.name, clean(p.KeyPairID), r.typ, r.fp, clean(p.SHA256Fingerprint), r.tags} {
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			ascii = ascii && c < 0x80
+			buf = append(buf, c)
+		}
+		buf = append(buf, '\n')
 	}
 	for _, k := range p.LocalKeys {
-		s.WriteString(clean(k.Path))
-		s.WriteByte('\n')
+		buf = append(buf, clean(k.Path)...)
+		buf = append(buf, '\n')
+		ascii = false // paths go through strings.ToLower below
 	}
-	r.search = strings.ToLower(s.String())
+	r.search = string(buf)
+	if !ascii {
+		r.search = strings.ToLower(r.search)
+	}
 	return r
 }
 
@@ -459,7 +468,11 @@ func (p *pairsScreen) rowLine(r *pairRow) string {
 	b.WriteByte(' ')
 	b.WriteString(padCell(r.fp, c.fp))
 	b.WriteByte(' ')
-	b.WriteString(padCell(r.created, c.created))
+	created := ""
+	if !r.p.CreateTime.IsZero() {
+		created = r.p.CreateTime.UTC().Format("2006-01-02")
+	}
+	b.WriteString(padCell(created, c.created))
 	b.WriteByte(' ')
 	b.WriteString(mark)
 	b.WriteByte(' ')
@@ -643,6 +656,10 @@ func ageText(t time.Time, now time.Time) string {
 	switch {
 	case d < 0:
 		return ""
+	case d < 2*time.Minute:
+		return "just now"
+	case d < 2*time.Hour:
+		return itoa(int(d.Minutes())) + " minutes ago"
 	case d < 48*time.Hour:
 		return itoa(int(d.Hours())) + " hours ago"
 	case d < 60*24*time.Hour:

@@ -16,6 +16,7 @@ import (
 	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/localkeys"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // needPairsPackages skips while fleet or localkeys are the scaffolding of
@@ -89,7 +90,8 @@ func writeLocalKey(t *testing.T, dir, name string) string {
 // TestFlowPairsRealPackages runs the Pairs screen on the real fleet,
 // localkeys and awsapi.Client against the stand-in: a key file in the
 // folder is matched to the pair its public key was imported as, its path
-// shows in the detail, and an unused pair is deleted after one yes.
+// shows in the detail, the key is imported into another region, and an
+// unused pair is deleted after one yes.
 func TestFlowPairsRealPackages(t *testing.T) {
 	needPairsPackages(t)
 	srv, client := standInClient(t)
@@ -104,6 +106,7 @@ func TestFlowPairsRealPackages(t *testing.T) {
 	if _, err := client.CreateKeyPair(ctx, awsapi.CreateInput{Name: "spare", Type: keys.ED25519, Format: keys.PEM}); err != nil {
 		t.Fatal(err)
 	}
+	opts.Request.Source = pair.SourceAWS
 	opts.Client, opts.Pairs, opts.Regions = client, client, client
 	opts.Connect = func(r string) (fleet.Client, error) { return client.InRegion(r), nil }
 	opts.LocalKeys = localkeys.Options{Dirs: []string{dir}}
@@ -113,6 +116,16 @@ func TestFlowPairsRealPackages(t *testing.T) {
 	s.waitFor("Key pairs in us-east-1 · 2", "laptop-pair", "spare", "local keys: 1 found")
 	s.send("/", "laptop", kEnter)
 	s.waitFor("Key pair laptop-pair", filepath.Join(dir, "laptop.pem")+" (file)", "OpenSSH SHA256", "ssh-ed25519 ")
+	// The local key goes into another region; here it is present already.
+	s.send("i")
+	s.waitFor(`Import "laptop-pair" into regions`)
+	s.send("eu-west-1,us-east-1", kEnter)
+	s.waitFor(`✓ "laptop-pair" is in all 2 regions: 1 imported, 1 present`, "eu-west-1", "us-east-1")
+	if !standHas(srv, "eu-west-1", "laptop-pair") {
+		t.Fatal("the stand-in has no laptop-pair in eu-west-1")
+	}
+	s.send(kEnter)
+	s.waitFor("Key pair laptop-pair")
 	s.send(kEsc, kEsc) // the list, then the filter cleared
 	s.waitFor("Key pairs in us-east-1 · 2 · by name")
 	s.send("/", "spare", kEnter)

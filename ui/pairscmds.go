@@ -89,7 +89,7 @@ func loadPairsCmd(ctx context.Context, d *pairsDeps, client PairsClient, region 
 		if msg.found != nil && len(msg.found.Keys) > 0 {
 			ix := localkeys.NewIndex(msg.found.Keys)
 			for i := range pairs {
-				if pairs[i].LocalKeys == nil {
+				if len(pairs[i].LocalKeys) == 0 {
 					pairs[i].LocalKeys = ix.Match(pairs[i].KeyPairInfo)
 				}
 			}
