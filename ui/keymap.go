@@ -169,8 +169,8 @@ func DefaultKeyMap() KeyMap {
 			Back:        nb([]string{"esc"}, "esc", "form"),
 		},
 		Pair: PairKeys{
-			Back:     nb([]string{"esc"}, "esc", "back to the list"),
-			CopyPub:  nb([]string{"c"}, "c", "copy public key"),
+			Back:     nb([]string{"esc"}, "esc", "list"),
+			CopyPub:  nb([]string{"c"}, "c", "copy key"),
 			CopyFP:   nb([]string{"f"}, "f", "copy EC2 fingerprint"),
 			Delete:   nb([]string{"d"}, "d", "delete…"),
 			Import:   nb([]string{"i"}, "i", "import into regions…"),

@@ -58,7 +58,7 @@ type pairScreen struct {
 
 func newPairScreen(c *common, row *pairRow) (*pairScreen, tea.Cmd) {
 	d := &pairScreen{c: c, row: row, seq: c.nextSeq()}
-	d.name = newInput(c.styles, row.name, 300, 40)
+	d.name = newInput(c.styles, "the pair's name", 300, 40)
 	d.name.Prompt = "name: "
 	if pk := strings.TrimSpace(row.p.PublicKey); pk != "" {
 		pub, _, err := keys.ParsePublicKey([]byte(pk))
@@ -344,25 +344,16 @@ func (d *pairScreen) lines() []string {
 		add(wrapStyled(st.Error, "✗ The pair was not deleted: "+sentence(errText(d.deleteErr)), w)...)
 		add(wrapStyled(st.Hint, deleteNextStep(awsapi.KindOf(d.deleteErr)), w)...)
 	}
-	field("EC2: "+d.ec2Kind().String(), d.row.fp)
-	if d.pub != nil {
-		if d.ec2Kind() != maker.FingerprintImportedRSA && d.fps.Type == keys.RSA {
-			field("EC2 once imported: "+maker.FingerprintImportedRSA.String(), d.fps.AWSImported)
-		}
-		field("OpenSSH SHA256", d.fps.SHA256)
-		field("OpenSSH MD5", d.fps.MD5)
-		add(st.Hint.Render("Public key (c copies it)"), "  "+st.Value.Render(truncate(cleanText(d.pubLine()), w-2)))
-	} else if d.pubErr != "" {
-		add(wrapStyled(st.Warning, "! EC2's public key for this pair does not parse: "+d.pubErr, w)...)
-	} else {
-		add(st.Hint.Render("EC2 returned no public key for this pair, so only its EC2 fingerprint is known."))
-	}
-	add(st.Hint.Render("Tags"))
-	if len(p.Tags) == 0 {
-		add("  " + st.Hint.Render("none"))
-	}
+	// What a user came for first: tags, which local key, what uses it;
+	// then the fingerprints and the public key.
+	tags := make([]string, 0, len(p.Tags))
 	for _, t := range p.Tags {
-		add(truncate("  "+cleanText(t.Key)+" = "+cleanText(t.Value), w))
+		tags = append(tags, cleanText(t.Key)+"="+cleanText(t.Value))
+	}
+	if len(tags) == 0 {
+		add(st.Hint.Render("Tags: none"))
+	} else {
+		add(wrap(st.Hint.Render("Tags: ")+strings.Join(tags, " · "), w)...)
 	}
 	add(st.Hint.Render("Local keys that are this pair"))
 	if len(d.localKeys()) == 0 {
@@ -385,6 +376,19 @@ func (d *pairScreen) lines() []string {
 	}
 	add(st.Hint.Render("Used by"))
 	add(d.usersLines(w)...)
+	field("EC2: "+d.ec2Kind().String(), d.row.fp)
+	if d.pub != nil {
+		if d.ec2Kind() != maker.FingerprintImportedRSA && d.fps.Type == keys.RSA {
+			field("EC2 once imported: "+maker.FingerprintImportedRSA.String(), d.fps.AWSImported)
+		}
+		field("OpenSSH SHA256", d.fps.SHA256)
+		field("OpenSSH MD5", d.fps.MD5)
+		add(st.Hint.Render("Public key (c copies it)"), "  "+st.Value.Render(truncate(cleanText(d.pubLine()), w-2)))
+	} else if d.pubErr != "" {
+		add(wrapStyled(st.Warning, "! EC2's public key for this pair does not parse: "+d.pubErr, w)...)
+	} else {
+		add(st.Hint.Render("EC2 returned no public key for this pair, so only its EC2 fingerprint is known."))
+	}
 	return out
 }
 

@@ -574,8 +574,15 @@ func (p *pairsScreen) view() body {
 		return b
 	}
 	h := p.rowsInView()
-	end := min(len(p.shown), p.top+h)
-	for i := p.top; i < end; i++ {
+	// The status line may have taken rows since the last key: keep the
+	// cursor in view without moving p.top (View changes nothing).
+	top := p.top
+	if p.cursor >= top+h {
+		top = p.cursor - h + 1
+	}
+	top = max(0, min(top, p.cursor))
+	end := min(len(p.shown), top+h)
+	for i := top; i < end; i++ {
 		r := p.shown[i]
 		if i == p.cursor {
 			add(p.selOn + "> " + truncate(p.rowLine(r), w-colMarker) + p.selOff)

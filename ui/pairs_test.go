@@ -310,7 +310,7 @@ func TestPairDetailShowsEveryFingerprintTheKeyAndLocalFiles(t *testing.T) {
 		"EC2: "+maker.FingerprintED25519.String(), p.KeyFingerprint,
 		"OpenSSH SHA256", p.SHA256Fingerprint, "OpenSSH MD5", p.MD5Fingerprint,
 		"Public key (c copies it)", "ssh-ed25519 "+pub[:30],
-		"env = dev", "/home/u/.ssh/web-prod.pem (file)", "nothing uses it")
+		"Tags: env=dev", "/home/u/.ssh/web-prod.pem (file)", "nothing uses it")
 	// c copies the public key with OSC 52.
 	_, cmd := m.Update(keyMsg("c"))
 	if cmd == nil {
