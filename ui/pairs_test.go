@@ -554,3 +554,18 @@ func TestFingerprintViewImportsTheKeyMadeHere(t *testing.T) {
 		t.Fatalf("esc shows %s", screenOf(m))
 	}
 }
+
+func TestPairsKeyIsInTheHelp(t *testing.T) {
+	fake := newFakeFleet()
+	m := newTestModel(t, pairsOptions(testOptions(t, newFakeAWS()), fake))
+	wantScreen(t, m, "ctrl+p key pairs") // the name field has the focus
+	press(t, m, "tab")
+	wantScreen(t, m, "? more keys")
+	for _, l := range strings.Split(screenText(m), "\n") {
+		if strings.HasSuffix(strings.TrimSpace(l), "…") {
+			t.Fatalf("a cut line at 80 cells: %q", l)
+		}
+	}
+	press(t, m, "?")
+	wantScreen(t, m, "ctrl+p key pairs")
+}
