@@ -213,6 +213,9 @@ func (d *pairScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	case key.Matches(msg, k.CopyFP):
 		return tea.SetClipboard(d.row.fp), statusAction{"Copied the EC2 fingerprint (OSC 52; your terminal must allow it)."}
 	case key.Matches(msg, k.Delete):
+		if d.c.opts.NoDelete {
+			return nil, statusAction{"Deleting key pairs is not allowed in this session."}
+		}
 		d.stage, d.deleteErr, d.note = pairAsking, nil, ""
 		if d.checkErr != nil && !d.checking {
 			return d.loadUsers(), nil
@@ -468,11 +471,12 @@ func (d *pairScreen) help() helpSet {
 	case pairDeleting:
 		return helpSet{short: []key.Binding{g.Quit}, full: [][]key.Binding{{g.Quit}}}
 	}
-	imp := k.Import
+	imp, del := k.Import, k.Delete
 	imp.SetEnabled(d.canImport())
+	del.SetEnabled(!d.c.opts.NoDelete)
 	return helpSet{
-		short: []key.Binding{k.Back, k.CopyPub, k.Delete, imp, g.Quit},
-		full:  [][]key.Binding{{k.Back, k.ScrollUp, k.ScrollDown}, {k.CopyPub, k.CopyFP}, {k.Delete, imp}, {g.Quit}},
+		short: []key.Binding{k.Back, k.CopyPub, del, imp, g.Quit},
+		full:  [][]key.Binding{{k.Back, k.ScrollUp, k.ScrollDown}, {k.CopyPub, k.CopyFP}, {del, imp}, {g.Quit}},
 	}
 }
 

@@ -569,3 +569,19 @@ func TestPairsKeyIsInTheHelp(t *testing.T) {
 	press(t, m, "?")
 	wantScreen(t, m, "ctrl+p key pairs")
 }
+
+func TestPairDeleteCanBeTakenAway(t *testing.T) {
+	fake := newFakeFleet()
+	fake.pairs = manyPairs(1)
+	opts := pairsOptions(testOptions(t, newFakeAWS()), fake)
+	opts.NoDelete = true
+	m := newTestModel(t, opts)
+	press(t, m, "ctrl+p", "enter")
+	dontWantScreen(t, m, "d delete")
+	press(t, m, "d")
+	wantScreen(t, m, "Deleting key pairs is not allowed in this session.")
+	press(t, m, "y")
+	if len(fake.deleted()) != 0 || m.screen.(*pairScreen).stage != pairViewing {
+		t.Fatal("delete went ahead")
+	}
+}

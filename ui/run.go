@@ -61,6 +61,9 @@ type Options struct {
 	// Regions answers "all" in the import prompt (DescribeRegions). nil:
 	// only a list of regions can be given.
 	Regions fleet.RegionLister
+	// NoDelete takes delete away from the Pairs screen (keypair serve
+	// without --allow-delete): the detail says so instead of asking.
+	NoDelete bool
 	// SavePath, when set, prefills the save dialog of the first key instead
 	// of ~/.ssh/NAME.pem (keypair create --out PATH).
 	SavePath string
