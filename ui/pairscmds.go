@@ -3,7 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -105,12 +105,12 @@ func buildRows(pairs []fleet.Pair) (byName, byAge []*pairRow) {
 	for i := range pairs {
 		byName[i] = newPairRow(pairs[i])
 	}
-	sort.SliceStable(byName, func(i, j int) bool { return byName[i].p.KeyName < byName[j].p.KeyName })
+	slices.SortStableFunc(byName, func(a, b *pairRow) int { return strings.Compare(a.p.KeyName, b.p.KeyName) })
 	for i, r := range byName {
 		r.nameIdx = i
 	}
 	byAge = append([]*pairRow(nil), byName...)
-	sort.SliceStable(byAge, func(i, j int) bool { return byAge[i].p.CreateTime.After(byAge[j].p.CreateTime) })
+	slices.SortStableFunc(byAge, func(a, b *pairRow) int { return b.p.CreateTime.Compare(a.p.CreateTime) })
 	for i, r := range byAge {
 		r.ageIdx = i
 	}
