@@ -7,9 +7,9 @@ import (
 
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/fleet"
+	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/localkeys"
-	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 	"github.com/keypair-dev/keypair/ui"
