@@ -283,7 +283,7 @@ func TestPairsColumnsFit(t *testing.T) {
 	}
 }
 
-// ed25519Pair is the detail of a pair a local file matches.
+// detailFixture opens the detail of web-prod, an ED25519 pair a local file matches.
 func detailFixture(t *testing.T) (*fakeFleet, *Model) {
 	fake := newFakeFleet()
 	fake.pairs = manyPairs(4)
@@ -395,7 +395,6 @@ func TestPairDeleteInUseNeedsTheNameTyped(t *testing.T) {
 		{Kind: awsapi.UseLaunchConfiguration, ID: "web-lc", Detail: "Auto Scaling\x1b[31m"},
 	}
 	fake.mu.Unlock()
-	press(t, m, "u") // not a key here: nothing happens
 	// The detail loaded its users when it opened (before the use was added): reopen.
 	press(t, m, "esc", "enter")
 	wantScreen(t, m, "instance i-0123456789abcdef0 (running)", "launch configuration web-lc (Auto Scaling)")
