@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/internal/userauth"
+	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 	"github.com/keypair-dev/keypair/ui"
@@ -40,7 +44,11 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	client, clientErr := a.newClient(ctx, cfg)
 	if clientErr == nil {
 		opts.Client = client
+		opts.Pairs = client
+		opts.Regions = client
+		opts.Connect = func(region string) (fleet.Client, error) { return client.InRegion(region), nil }
 	}
+	opts.LocalKeys = a.localKeyOptions(cfg)
 	opts.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
 		if clientErr != nil {
 			return &maker.Pipeline{}, clientErr
@@ -101,6 +109,26 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	return nil
 }
 
+// localKeyOptions say where this machine's keys are: ~/.ssh, the save
+// folder (when it is another) and the ssh-agent of SSH_AUTH_SOCK.
+func (a *app) localKeyOptions(cfg config.Config) localkeys.Options {
+	var o localkeys.Options
+	seen := map[string]bool{}
+	for _, d := range []string{"~/.ssh", cfg.SaveDir} {
+		if d == "" {
+			continue
+		}
+		p, err := keys.ExpandHome(d)
+		if err != nil || seen[filepath.Clean(p)] {
+			continue
+		}
+		seen[filepath.Clean(p)] = true
+		o.Dirs = append(o.Dirs, p)
+	}
+	o.AgentSocket = a.getenv("SSH_AUTH_SOCK")
+	return o
+}
+
 // formOptions hands the form the one complete request (defaults < config
 // file < environment < flags); the form merges nothing itself.
 func (a *app) formOptions(cfg config.Config, o *interactiveOptions) ui.Options {
@@ -109,7 +137,7 @@ func (a *app) formOptions(cfg config.Config, o *interactiveOptions) ui.Options {
 		req = *o.prefill
 	}
 	opts := ui.Options{Config: cfg, Request: req, Version: buildVersion().Version, Input: a.stdin, Output: a.stderr, SavePath: o.savePath,
-		Store: req.Store, KMSKeyID: req.KMSKeyID, AllowDelete: true}
+		Store: req.Store, KMSKeyID: req.KMSKeyID}
 	// Inside an OpenSSH login with ExposeAuthInfo yes, the key the admin
 	// logged in with can be imported as it is (source "login key").
 	if k, err := userauth.LoginKey(a.getenv); err != nil {

@@ -514,6 +514,14 @@ if bpc:
     budgets.append((f"bytes to the terminal per typed character (`{k[1]}`, `{u}`)", "< 100", f"{x:.1f}", verdict(x < 100)))
 else:
     budgets.append(("bytes to the terminal per typed character", "< 100", "not measured: no bytes-per-char metric in ./ui", "NOT MEASURED"))
+# The Pairs screen's budgets (DESIGN.md): 5,000 pairs at 120x40.
+for name, what, limit in (("BenchmarkPairsFilterKeystroke", "Pairs, 5,000 pairs: one filter keystroke (Update+View, 120x40)", 2e6),
+                          ("BenchmarkPairsOpen", "Pairs, 5,000 pairs: opening (parse, match 200 local keys, first frame)", 100e6)):
+    got = [v["ns/op"] for k, v in ui.items() if k[1] == name and "ns/op" in v]
+    if got:
+        budgets.append((f"{what} (`{name}`)", f"< {limit / 1e6:g} ms", f"{got[0] / 1e6:.2f} ms", verdict(got[0] < limit)))
+    else:
+        budgets.append((f"{what} (`{name}`)", f"< {limit / 1e6:g} ms", "not measured: no such benchmark in ./ui", "NOT MEASURED"))
 
 gorc = facts.get("gobench_rc", "0")
 golines = ["| package | benchmark | ns/op | B/op | allocs/op | other metrics |", "|---|---|---|---|---|---|"]

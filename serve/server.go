@@ -26,6 +26,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
+	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 	"github.com/keypair-dev/keypair/ui"
@@ -36,6 +37,7 @@ import (
 type AWS interface {
 	ui.AWSClient
 	awsapi.API
+	awsapi.Inventory // the Pairs screen: what uses a pair
 }
 
 // Limits bound what one client can hold of the server.
@@ -343,8 +345,12 @@ func (s *Server) sessionOptions(sess cssh.Session, ev Event, login gossh.PublicK
 	uo.Env = env
 	uo.Served = true
 	uo.LoginKey = login
-	uo.AllowDelete = s.o.AllowDelete
+	uo.NoDelete = !s.o.AllowDelete
 	uo.Client = s.o.AWS
+	// The server's disk and agent are not the admin's: no local keys are
+	// looked for, so the Pairs screen matches nothing here.
+	uo.LocalKeys = localkeys.Options{}
+	uo.Connect, uo.Regions = nil, nil
 	uo.SavePath = ""
 	req := uo.Request
 	req.Source = pair.SourceLogin
@@ -373,6 +379,9 @@ func (s *Server) sessionOptions(sess cssh.Session, ev Event, login gossh.PublicK
 		uo.Config.SaveDir = ""
 	}
 	audited := &auditedAPI{AWS: s.o.AWS, audit: s.o.Audit, ev: ev}
+	if s.o.AWS != nil {
+		uo.Pairs = audited // a delete from the Pairs screen is audited too
+	}
 	uo.NewPipeline = func(context.Context) (*maker.Pipeline, error) {
 		// Never an error: a failing NewPipeline would make the app fall
 		// back to a pipeline without Root for the offline source.

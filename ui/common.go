@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/maker"
@@ -32,7 +33,18 @@ type common struct {
 	help  *helpCache
 	// pipe is the pipeline NewPipeline built, kept for the next key.
 	pipe *maker.Pipeline
+	// bodyLines is how many lines the body gets as the root lays it out now.
+	bodyLines func() int
+	lines     struct { // see styled
+		styles *Styles
+		m      map[string]string
+	}
+	// seq numbers the views that start background work, so an answer
+	// meant for a view since closed is dropped by the next one.
+	seq int
 }
+
+func (c *common) nextSeq() int { c.seq++; return c.seq }
 
 // credState is what is known about the credentials.
 type credState struct {
@@ -66,11 +78,14 @@ func (c *common) credsMissing() bool {
 }
 
 // header is the top two lines: who and where, and whether credentials resolved.
-func (c *common) header(src pair.Source) []string {
+func (c *common) header(src pair.Source, title string) []string {
 	w, st := c.width, c.styles
 	top := "keypair"
 	if c.opts.Version != "" {
 		top += " " + c.opts.Version
+	}
+	if title != "" {
+		top += " · " + title
 	}
 	profile := c.opts.Request.Profile
 	if profile == "" {
@@ -106,7 +121,28 @@ func (c *common) header(src pair.Source) []string {
 	if bad {
 		style = st.Error
 	}
-	return []string{st.Header.Render(truncate(top, w)), style.Render(truncate(creds, w)), ""}
+	credsTag := "header"
+	if bad {
+		credsTag = "header-bad"
+	}
+	return []string{c.styled("header", st.Header, truncate(top, w)), c.styled(credsTag, style, truncate(creds, w)), ""}
+}
+
+// styled is s.Render(text), cached under tag (which names the style) and
+// text: Lip Gloss rendering is most of a frame's cost and most lines do
+// not change between frames. The cache is dropped when the styles change
+// or it grows, so it alters no behaviour.
+func (c *common) styled(tag string, s lipgloss.Style, text string) string {
+	if c.lines.styles != c.styles || len(c.lines.m) > 512 {
+		c.lines.styles, c.lines.m = c.styles, map[string]string{}
+	}
+	k := tag + "\x00" + text
+	if out, ok := c.lines.m[k]; ok {
+		return out
+	}
+	out := s.Render(text)
+	c.lines.m[k] = out
+	return out
 }
 
 func credErrText(err error) string {
@@ -228,17 +264,43 @@ type (
 	quitAction struct{}
 	// statusAction: a one-line notice for the footer.
 	statusAction struct{ text string }
+	// openPairsAction: show the Pairs list (the form asked).
+	openPairsAction struct{}
+	// openPairAction: show one pair's detail.
+	openPairAction struct{ row *pairRow }
+	// pairsListAction: back from a pair's detail to the list.
+	pairsListAction struct{}
+	// pairDeletedAction: a pair was deleted (or was gone already).
+	pairDeletedAction struct {
+		name, region string
+		gone         bool
+	}
+	// importAction: put this public key into regions; back is where esc returns.
+	importAction struct {
+		name, publicKey string
+		tags            []pair.Tag
+		from            string
+		back            screen
+	}
+	// closeAction: return to the screen to.
+	closeAction struct{ to screen }
 )
 
-func (submitAction) isAction()     {}
-func (madeAction) isAction()       {}
-func (dryRunAction) isAction()     {}
-func (refusedAction) isAction()    {}
-func (failedAction) isAction()     {}
-func (askDiscardAction) isAction() {}
-func (discardedAction) isAction()  {}
-func (savedAction) isAction()      {}
-func (backAction) isAction()       {}
-func (newKeyAction) isAction()     {}
-func (quitAction) isAction()       {}
-func (statusAction) isAction()     {}
+func (submitAction) isAction()      {}
+func (madeAction) isAction()        {}
+func (dryRunAction) isAction()      {}
+func (refusedAction) isAction()     {}
+func (failedAction) isAction()      {}
+func (askDiscardAction) isAction()  {}
+func (discardedAction) isAction()   {}
+func (savedAction) isAction()       {}
+func (backAction) isAction()        {}
+func (newKeyAction) isAction()      {}
+func (quitAction) isAction()        {}
+func (statusAction) isAction()      {}
+func (openPairsAction) isAction()   {}
+func (openPairAction) isAction()    {}
+func (pairsListAction) isAction()   {}
+func (pairDeletedAction) isAction() {}
+func (importAction) isAction()      {}
+func (closeAction) isAction()       {}

@@ -66,6 +66,11 @@ func (v *fingerprintScreen) update(msg tea.Msg) (tea.Cmd, action) {
 		return tea.SetClipboard(v.made.KeyFingerprint), statusAction{"Copied the EC2 fingerprint (OSC 52; your terminal must allow it)."}
 	case key.Matches(m, k.NewKey):
 		return nil, newKeyAction{}
+	case key.Matches(m, k.Import):
+		if !v.canImport() {
+			return nil, statusAction{"This session cannot reach other regions: importing into regions needs AWS."}
+		}
+		return nil, importAction{name: v.made.Request.Name, publicKey: v.made.PublicKey, tags: v.made.Request.Tags, from: "the key made here (" + cleanText(v.made.Path) + ")", back: v}
 	case key.Matches(m, k.Quit):
 		return nil, quitAction{}
 	}
@@ -168,11 +173,18 @@ func (v *fingerprintScreen) view() body {
 	return body{lines: v.lines(), scroll: v.scroll, scrolls: true}
 }
 
+// canImport reports whether "import into regions" is offered: the
+// session can reach other regions and the key has a public half.
+func (v *fingerprintScreen) canImport() bool {
+	return v.c.opts.Connect != nil && strings.TrimSpace(v.made.PublicKey) != ""
+}
+
 func (v *fingerprintScreen) help() helpSet {
 	k, g := v.c.keys.Fingerprint, v.c.keys.Global
+	k.Import.SetEnabled(v.canImport())
 	return helpSet{
 		short: []key.Binding{k.CopyPub, k.CopyFP, k.NewKey, k.Quit},
-		full:  [][]key.Binding{{k.CopyPub, k.CopyFP}, {k.NewKey, k.Quit, g.Quit}, {k.ScrollUp, k.ScrollDown}},
+		full:  [][]key.Binding{{k.CopyPub, k.CopyFP, k.Import}, {k.NewKey, k.Quit, g.Quit}, {k.ScrollUp, k.ScrollDown}},
 	}
 }
 

@@ -573,6 +573,8 @@ func (f *formScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		return f.removeTag(), nil
 	case key.Matches(msg, k.Back):
 		return nil, statusAction{"Nothing to go back to: ctrl+c quits."}
+	case key.Matches(msg, k.Pairs):
+		return nil, openPairsAction{}
 	case key.Matches(msg, k.Enter):
 		switch f.focus.kind {
 		case fieldCreate:
@@ -766,9 +768,17 @@ func (f *formScreen) stop() {
 
 func (f *formScreen) help() helpSet {
 	k, g := f.c.keys.Form, f.c.keys.Global
+	k.Pairs.SetEnabled(f.c.opts.Pairs != nil)
+	// The short line fits 80 cells: while a field takes typing it names
+	// ctrl+p; otherwise the root offers "? more keys" there, and the full
+	// help names it.
+	short := []key.Binding{k.Next, k.Toggle, k.Submit, g.Quit}
+	if f.typing() {
+		short = []key.Binding{k.Next, k.Toggle, k.Submit, k.Pairs, g.Quit}
+	}
 	return helpSet{
-		short: []key.Binding{k.Next, k.Toggle, k.Submit, g.Quit},
-		full:  [][]key.Binding{{k.Next, k.Prev, k.Enter}, {k.Left, k.Right, k.Toggle}, {k.Submit, k.AddTag, k.RemoveTag}, {g.Quit}},
+		short: short,
+		full:  [][]key.Binding{{k.Next, k.Prev, k.Enter}, {k.Left, k.Right, k.Toggle}, {k.Submit, k.AddTag, k.RemoveTag}, {k.Pairs, g.Quit}},
 	}
 }
 

@@ -81,7 +81,8 @@ func drain(t *testing.T, m *Model, cmd tea.Cmd) {
 		for _, c := range msg {
 			drain(t, m, c)
 		}
-	case credsMsg, nameTickMsg, nameCheckMsg, madeMsg, savedMsg, completeMsg, deletedMsg:
+	case credsMsg, nameTickMsg, nameCheckMsg, madeMsg, savedMsg, completeMsg, deletedMsg,
+		pairsLoadedMsg, usedByMsg, pairDeletedMsg, importedMsg:
 		_, next := m.Update(msg)
 		drain(t, m, next)
 	}
@@ -291,6 +292,9 @@ const (
 	screenResult      = "result"
 	screenSave        = "save"
 	screenFingerprint = "fingerprint"
+	screenPairs       = "pairs"
+	screenPair        = "pair"
+	screenImport      = "import"
 )
 
 func screenOf(m *Model) string {
@@ -305,6 +309,12 @@ func screenOf(m *Model) string {
 		return screenSave
 	case *fingerprintScreen:
 		return screenFingerprint
+	case *pairsScreen:
+		return screenPairs
+	case *pairScreen:
+		return screenPair
+	case *importScreen:
+		return screenImport
 	}
 	return "?"
 }

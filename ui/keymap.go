@@ -18,6 +18,9 @@ type KeyMap struct {
 	Fingerprint FingerprintKeys
 	Confirm     ConfirmKeys
 	Inspector   InspectorKeys // inspector.go
+	Pairs       PairsKeys
+	Pair        PairKeys
+	Import      ImportKeys
 }
 
 // GlobalKeys work on every screen.
@@ -39,6 +42,9 @@ type FormKeys struct {
 	Submit            key.Binding // submit from anywhere
 	AddTag, RemoveTag key.Binding
 	Back              key.Binding // the form has nothing to go back to: says so
+	// Pairs opens the Pairs screen (the region's key pairs). ctrl+p types
+	// nothing into a field, so it works from every field.
+	Pairs key.Binding
 }
 
 // WorkingKeys work while EC2 or the key generator is busy.
@@ -68,6 +74,36 @@ type FingerprintKeys struct {
 	NewKey               key.Binding
 	Quit                 key.Binding
 	ScrollUp, ScrollDown key.Binding
+	Import               key.Binding // import this key into other regions
+}
+
+// PairsKeys work in the list of the region's key pairs.
+type PairsKeys struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Open                                  key.Binding // a pair's detail
+	Filter                                key.Binding // start typing a filter
+	FilterDone                            key.Binding // keep the filter, back to the list keys
+	FilterClear                           key.Binding // drop the filter
+	Sort                                  key.Binding // by name / by age
+	Reload                                key.Binding
+	Back                                  key.Binding // to the form (first clears a filter)
+}
+
+// PairKeys work in a pair's detail view and its delete confirmation.
+type PairKeys struct {
+	Back                 key.Binding
+	CopyPub, CopyFP      key.Binding
+	Delete               key.Binding
+	Import               key.Binding // import the local key into regions
+	ScrollUp, ScrollDown key.Binding
+	Yes, No              key.Binding // the first delete confirmation
+	Confirm              key.Binding // the typed name: delete a pair in use
+}
+
+// ImportKeys work in the import-into-regions prompt and its results.
+type ImportKeys struct {
+	Run  key.Binding
+	Back key.Binding
 }
 
 // ConfirmKeys answer a yes/no question.
@@ -101,6 +137,7 @@ func DefaultKeyMap() KeyMap {
 			AddTag:    nb([]string{"ctrl+n"}, "ctrl+n", "add tag"),
 			RemoveTag: nb([]string{"ctrl+x"}, "ctrl+x", "remove tag"),
 			Back:      nb([]string{"esc"}, "esc", "back"),
+			Pairs:     nb([]string{"ctrl+p"}, "ctrl+p", "key pairs"),
 		},
 		Working: WorkingKeys{Cancel: nb([]string{"esc"}, "esc", "cancel")},
 		Result: ResultKeys{
@@ -121,6 +158,37 @@ func DefaultKeyMap() KeyMap {
 			NewKey:   nb([]string{"n"}, "n", "new key"),
 			Quit:     nb([]string{"q"}, "q", "quit"),
 			ScrollUp: up(), ScrollDown: down(),
+			Import: nb([]string{"i"}, "i", "import into regions…"),
+		},
+		Pairs: PairsKeys{
+			Up:          nb([]string{"up", "k"}, "↑", "up"),
+			Down:        nb([]string{"down", "j"}, "↓", "down"),
+			PageUp:      nb([]string{"pgup"}, "pgup", "page up"),
+			PageDown:    nb([]string{"pgdown", "space"}, "pgdn", "page down"),
+			Home:        nb([]string{"home", "g"}, "home", "first"),
+			End:         nb([]string{"end", "G"}, "end", "last"),
+			Open:        nb([]string{"enter"}, "enter", "open"),
+			Filter:      nb([]string{"/"}, "/", "filter"),
+			FilterDone:  nb([]string{"tab"}, "tab", "keep filter"),
+			FilterClear: nb([]string{"esc"}, "esc", "clear filter"),
+			Sort:        nb([]string{"s"}, "s", "sort"),
+			Reload:      nb([]string{"r"}, "r", "reload"),
+			Back:        nb([]string{"esc"}, "esc", "form"),
+		},
+		Pair: PairKeys{
+			Back:     nb([]string{"esc"}, "esc", "list"),
+			CopyPub:  nb([]string{"c"}, "c", "copy key"),
+			CopyFP:   nb([]string{"f"}, "f", "copy EC2 fingerprint"),
+			Delete:   nb([]string{"d"}, "d", "delete…"),
+			Import:   nb([]string{"i"}, "i", "import into regions…"),
+			ScrollUp: up(), ScrollDown: down(),
+			Yes:     nb([]string{"y", "Y"}, "y", "delete"),
+			No:      nb([]string{"n", "N", "esc"}, "n/esc", "keep it"),
+			Confirm: nb([]string{"enter"}, "enter", "delete (the name must match)"),
+		},
+		Import: ImportKeys{
+			Run:  nb([]string{"enter"}, "enter", "import"),
+			Back: nb([]string{"esc"}, "esc", "back"),
 		},
 		Confirm: ConfirmKeys{
 			Yes: nb([]string{"y", "Y"}, "y", "yes"),

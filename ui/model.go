@@ -29,10 +29,11 @@ const nameCheckDelay = 300 * time.Millisecond
 type Model struct {
 	c       *common
 	form    *formScreen
-	screen  screen     // the screen shown now (may be form)
-	confirm *confirm   // a yes/no question over the screen, or nil
-	insp    *inspector // the request inspector over the screen, or nil (inspector.go)
-	traces  *traceLog  // this session's AWS requests, for the inspector
+	pairs   *pairsScreen // the Pairs list once opened; it lives on like the form
+	screen  screen       // the screen shown now (may be form)
+	confirm *confirm     // a yes/no question over the screen, or nil
+	insp    *inspector   // the request inspector over the screen, or nil (inspector.go)
+	traces  *traceLog    // this session's AWS requests, for the inspector
 
 	fullHelp bool
 	status   string // a one-line notice, cleared by the next key
@@ -64,6 +65,7 @@ func New(ctx context.Context, opts Options) *Model {
 	m.c.setEnv(func(k string) string { return getenv(opts.Env, k) })
 	m.c.styles = NewStyles(m.isDark, m.profile)
 	m.c.creds.checking = opts.Client != nil
+	m.c.bodyLines = m.bodyHeight
 	m.form = newForm(m.c, opts.Request)
 	m.screen = m.form
 	return m
@@ -95,6 +97,9 @@ func (m *Model) unsaved() bool { return m.screen.quitQuestion() != nil }
 func (m *Model) restyle() {
 	m.c.styles = NewStyles(m.isDark, m.profile)
 	m.form.restyle()
+	if m.pairs != nil && m.screen != screen(m.pairs) {
+		m.pairs.restyle()
+	}
 	if m.screen != screen(m.form) {
 		m.screen.restyle()
 	}
@@ -106,6 +111,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
 		m.form.resize()
+		if m.pairs != nil && m.screen != screen(m.pairs) {
+			m.pairs.resize()
+		}
 		m.screen.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
@@ -128,6 +136,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case nameTickMsg, nameCheckMsg:
 		cmd, _ := m.form.update(msg)
 		return m, cmd
+	case pairsLoadedMsg:
+		// The list loads (after a delete, say) while a detail may show.
+		if m.pairs != nil {
+			cmd, _ := m.pairs.update(msg)
+			return m, cmd
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:
@@ -247,6 +262,45 @@ func (m *Model) do(act action) tea.Cmd {
 	case newKeyAction:
 		m.show(m.form)
 		return m.form.newKey()
+	case openPairsAction:
+		if m.c.opts.Pairs == nil {
+			m.status = "The Pairs screen needs AWS: this session has no EC2 client (check the region and profile, then restart)."
+			return nil
+		}
+		if m.pairs == nil {
+			m.pairs = newPairsScreen(m.c)
+		}
+		m.show(m.pairs)
+		return m.pairs.load()
+	case openPairAction:
+		d, cmd := newPairScreen(m.c, a.row)
+		m.show(d)
+		return cmd
+	case pairsListAction:
+		m.stopScreen()
+		return m.showPairs()
+	case pairDeletedAction:
+		m.stopScreen()
+		if a.gone {
+			m.status = "EC2 has no key pair named " + quote(a.name) + " in " + regionOr(a.region) + " any more: nothing was deleted."
+		} else {
+			m.status = "✓ Deleted the key pair " + quote(a.name) + " from " + regionOr(a.region) + "."
+		}
+		m.show(m.pairs)
+		return m.pairs.load()
+	case importAction:
+		s, cmd := newImportScreen(m.c, a)
+		m.show(s)
+		return cmd
+	case closeAction:
+		m.stopScreen()
+		if a.to == nil {
+			return m.toForm()
+		}
+		m.show(a.to)
+		if a.to == screen(m.pairs) {
+			return m.showPairs()
+		}
 	case quitAction:
 		if !m.unsaved() {
 			return m.quit()
@@ -304,6 +358,25 @@ func (m *Model) show(s screen) {
 	s.resize()
 }
 
+// showPairs shows the list again, its spinner turning if it still loads.
+func (m *Model) showPairs() tea.Cmd {
+	m.show(m.pairs)
+	if m.pairs.state == pairsLoading {
+		return m.pairs.spin.Tick
+	}
+	return nil
+}
+
+// stopScreen cancels what the screen shown now runs in the background.
+func (m *Model) stopScreen() {
+	switch s := m.screen.(type) {
+	case *pairScreen:
+		s.stop()
+	case *importScreen:
+		s.stop()
+	}
+}
+
 func (m *Model) toForm() tea.Cmd {
 	m.show(m.form)
 	return m.form.enter()
@@ -315,6 +388,10 @@ func (m *Model) stopAll() {
 	if w, ok := m.screen.(*workingScreen); ok {
 		w.stop()
 	}
+	if m.pairs != nil {
+		m.pairs.stop()
+	}
+	m.stopScreen()
 }
 
 func (m *Model) quit() tea.Cmd {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/config"
+	"github.com/keypair-dev/keypair/fleet"
+	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
 	"golang.org/x/crypto/ssh"
@@ -46,6 +48,23 @@ type Options struct {
 	// Client, when not nil, resolves credentials for the header and checks
 	// names against the region. nil means no check and "credentials: not checked".
 	Client AWSClient
+	// Pairs, when not nil, enables the Pairs screen (ctrl+p from the form):
+	// the region's key pairs, which local key is which pair, what uses a
+	// pair, and delete. *awsapi.Client satisfies it. nil: ctrl+p says why not.
+	Pairs PairsClient
+	// LocalKeys says where the Pairs screen looks for this machine's keys
+	// (~/.ssh, the save folder, SSH_AUTH_SOCK).
+	LocalKeys localkeys.Options
+	// Connect returns the client of another region, for "import into
+	// regions" (from a pair's local key and from the fingerprint view).
+	// nil: that import is not offered.
+	Connect fleet.Connect
+	// Regions answers "all" in the import prompt (DescribeRegions). nil:
+	// only a list of regions can be given.
+	Regions fleet.RegionLister
+	// NoDelete takes delete away from the Pairs screen (keypair serve
+	// without --allow-delete): the detail says so instead of asking.
+	NoDelete bool
 	// SavePath, when set, prefills the save dialog of the first key instead
 	// of ~/.ssh/NAME.pem (keypair create --out PATH; maker.NoFile starts
 	// it on "parameter only").
@@ -80,9 +99,6 @@ type Options struct {
 	// SaveRoot, when set, is the one folder keys may be saved in and the
 	// save dialog may list (its pipeline's Root must be the same).
 	SaveRoot string
-	// AllowDelete says pairs may be deleted (keypair serve --allow-delete;
-	// always true for the local app).
-	AllowDelete bool
 	// FetchCommand, when set, gives the command that fetches a saved key
 	// from this host (keypair serve's scp line); nil means the scp line
 	// built from SSH_CONNECTION.
@@ -95,6 +111,7 @@ type Options struct {
 	ProgramOptions []tea.ProgramOption
 
 	programOptions []tea.ProgramOption // tests: window size, colour profile
+	pairsDeps      *pairsDeps          // tests: fakes of fleet and localkeys
 }
 
 // Saved describes one key pair saved during the session, with the field

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -157,10 +158,58 @@ func hardWrap(s string, w int) []string {
 
 // truncate cuts s (which may hold styles) to w cells.
 func truncate(s string, w int) string {
-	if ansi.StringWidth(s) <= w {
-		return s
+	if len(s) <= w || cellWidth(s) <= w {
+		return s // a string is never wider than its bytes
 	}
 	return ansi.Truncate(s, w, "…")
+}
+
+// cellWidth is ansi.StringWidth(s), counted directly for the text every
+// frame is made of (ASCII, one-cell symbols, CSI style sequences): the
+// grapheme segmentation behind ansi.StringWidth costs more than the rest
+// of a 120x40 frame. Anything else is measured by ansi.StringWidth.
+func cellWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2 // CSI: parameters and intermediates, then a final byte 0x40-0x7E
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j + 1
+		case c < 0x20 || c == 0x7f:
+			return ansi.StringWidth(s)
+		case c < 0x80:
+			n++
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !oneCell(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+		}
+	}
+	return n
+}
+
+// oneCell reports whether r is one cell wide and starts no grapheme
+// cluster of its own width (checked against ansi.StringWidth in
+// TestCellWidthIsAnsiStringWidth): Latin-1 and Latin Extended, general
+// punctuation (… • —), arrows, box drawing, geometric shapes, ✓ ✗ and
+// braille (the spinner).
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0xa0 && r < 0x300:
+		return r != 0xad // the soft hyphen takes no cell
+	case r >= 0x2010 && r <= 0x2027, r >= 0x2190 && r <= 0x21ff, r >= 0x2500 && r <= 0x259f,
+		r >= 0x25a0 && r <= 0x25fc, r >= 0x2800 && r <= 0x28ff:
+		return true
+	}
+	return r == 0x2713 || r == 0x2714 || r == 0x2717 || r == 0x2718
 }
 
 func itoa(n int) string {

@@ -5,6 +5,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // View draws the header, the current screen's body (scrolled to fit) and
@@ -21,7 +23,17 @@ func (m *Model) View() tea.View {
 		v.SetContent(truncate("terminal too small ("+itoa(w)+"x"+itoa(h)+"), need at least "+itoa(minWidth)+"x"+itoa(minHeight), w))
 		return v
 	}
-	head := c.header(m.form.src())
+	src, title := m.form.src(), "Create"
+	switch m.screen.(type) {
+	case *pairsScreen, *pairScreen, *importScreen:
+		src = pair.SourceAWS // these always call EC2
+		title = "Pairs"
+	case *saveScreen:
+		title = "Save"
+	case *fingerprintScreen:
+		title = "Fingerprint"
+	}
+	head := c.header(src, title)
 	var b body
 	if m.confirm != nil {
 		b.lines = append(b.lines, c.styles.Warning.Bold(true).Render("Are you sure?"), "")
