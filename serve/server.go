@@ -20,6 +20,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	cssh "charm.land/ssh"
+	"charm.land/wish/v2"
+	wishrecover "charm.land/wish/v2/recover"
 	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -106,32 +108,52 @@ func New(o Options) (*Server, error) {
 	s := &Server{o: o, sessions: map[*session]struct{}{}}
 	o.Keys.Logf = s.logf
 	l := o.Limits
-	s.srv = &cssh.Server{
-		Handler:     s.handle,
-		HostSigners: []cssh.Signer{o.HostKey},
-		Version:     "keypair",
-		// Public key only. No PasswordHandler and no
-		// KeyboardInteractiveHandler, ever: and since a PublicKeyHandler is
-		// set, charm.land/ssh does not fall back to NoClientAuth (which it
-		// does when no handler at all is set: see TestBareLibraryAcceptsEveryone).
-		PublicKeyHandler: s.authorize,
-		ServerConfigCallback: func(cssh.Context) *gossh.ServerConfig {
-			return &gossh.ServerConfig{MaxAuthTries: l.MaxAuthTries}
-		},
-		ConnCallback:             s.admit,
-		ConnectionFailedCallback: s.failed,
-		HandshakeTimeout:         l.HandshakeTimeout,
-		IdleTimeout:              l.IdleTimeout,
-		MaxTimeout:               l.MaxTimeout,
-		// No forwarding of any kind, no subsystems (sftp), no agent.
-		LocalPortForwardingCallback:   func(cssh.Context, string, uint32) bool { return false },
-		ReversePortForwardingCallback: func(cssh.Context, string, uint32) bool { return false },
-	}
+	// The session handler, as wish middleware: scp fetches (with
+	// --keys-dir) in front of the app, and every session guarded by wish's
+	// recover, so a panic ends that session, not the server and every
+	// other admin's session with it.
+	app := func(cssh.Handler) cssh.Handler { return s.handle }
+	mws := []wish.Middleware{app}
 	if o.KeysDir != "" {
-		s.srv.Handler = s.scpFetch(s.handle)
+		mws = append(mws, func(next cssh.Handler) cssh.Handler { return s.scpFetch(next) })
 	}
+	srv, err := wish.NewServer(
+		wish.WithVersion("keypair"),
+		// Public key only. No password and no keyboard-interactive
+		// handler, ever: and since a public key handler is set,
+		// charm.land/ssh does not fall back to NoClientAuth (which it does
+		// when no handler at all is set: see TestBareLibraryAcceptsEveryone).
+		wish.WithPublicKeyAuth(s.authorize),
+		wish.WithIdleTimeout(l.IdleTimeout),
+		wish.WithMaxTimeout(l.MaxTimeout),
+		wish.WithMiddleware(wishrecover.MiddlewareWithLogger(printfLogger(s.logf), mws...)),
+		func(srv *cssh.Server) error {
+			// The host key is ours (made once, 0600): wish would otherwise
+			// write one into the working folder.
+			srv.HostSigners = []cssh.Signer{o.HostKey}
+			srv.ServerConfigCallback = func(cssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{MaxAuthTries: l.MaxAuthTries}
+			}
+			srv.ConnCallback = s.admit
+			srv.ConnectionFailedCallback = s.failed
+			srv.HandshakeTimeout = l.HandshakeTimeout
+			// No forwarding of any kind, no subsystems (sftp), no agent.
+			srv.LocalPortForwardingCallback = func(cssh.Context, string, uint32) bool { return false }
+			srv.ReversePortForwardingCallback = func(cssh.Context, string, uint32) bool { return false }
+			return nil
+		},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	s.srv = srv
 	return s, nil
 }
+
+// printfLogger adapts logf to the logger wish's recover middleware takes.
+type printfLogger func(format string, args ...any)
+
+func (l printfLogger) Printf(format string, args ...any) { l(format, args...) }
 
 func (s *Server) logf(format string, args ...any) {
 	fmt.Fprintf(s.o.Log, "keypair serve: "+format+"\n", args...)
