@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -18,7 +17,6 @@ import (
 	"github.com/keypair-dev/keypair/config"
 	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/internal/termtext"
-	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/pair"
 )
@@ -245,22 +243,7 @@ func (a *app) fleetClient(c *awsapi.Client) fleet.Client {
 // save folder, and the agent at SSH_AUTH_SOCK) for matching to pairs. A
 // failed search is a warning: the pairs are still listed, without marks.
 func (a *app) localKeyIndex(ctx context.Context, cfg config.Config) *localkeys.Index {
-	var dirs []string
-	seen := map[string]bool{}
-	for _, d := range []string{"~/.ssh", cfg.SaveDir} {
-		if d == "" {
-			continue
-		}
-		full, err := keys.ExpandHome(d)
-		if err != nil {
-			continue
-		}
-		if full = filepath.Clean(full); !seen[full] {
-			seen[full] = true
-			dirs = append(dirs, full)
-		}
-	}
-	found, err := localkeys.Find(ctx, localkeys.Options{Dirs: dirs, AgentSocket: a.getenv("SSH_AUTH_SOCK")})
+	found, err := localkeys.Find(ctx, a.localKeyOptions(cfg))
 	if err != nil {
 		fmt.Fprintf(a.stderr, "keypair: warning: local keys were not looked for: %s\n", termtext.ForUser(err.Error()))
 		return nil

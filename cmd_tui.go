@@ -122,7 +122,8 @@ func (a *app) localKeyOptions(cfg config.Config) localkeys.Options {
 		if err != nil || seen[filepath.Clean(p)] {
 			continue
 		}
-		seen[filepath.Clean(p)] = true
+		p = filepath.Clean(p)
+		seen[p] = true
 		o.Dirs = append(o.Dirs, p)
 	}
 	o.AgentSocket = a.getenv("SSH_AUTH_SOCK")

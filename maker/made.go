@@ -104,6 +104,20 @@ func FingerprintKindOf(t keys.Type, s pair.Source) FingerprintKind {
 	return FingerprintImportedRSA
 }
 
+// FingerprintKindOfPair says which of EC2's fingerprints an existing pair's
+// KeyFingerprint is, from its key type and the fingerprint's shape: for RSA,
+// EC2 shows the MD5 of the public key (16 bytes, colon hex) for a pair it
+// imported and the SHA-1 of the private key (20 bytes) for one it created.
+func FingerprintKindOfPair(keyType, fingerprint string) FingerprintKind {
+	switch {
+	case strings.EqualFold(keyType, string(keys.ED25519)):
+		return FingerprintED25519
+	case len(fingerprint) == 16*3-1:
+		return FingerprintImportedRSA
+	}
+	return FingerprintCreatedRSA
+}
+
 // String describes the fingerprint in words, as both front ends label it.
 func (k FingerprintKind) String() string {
 	switch k {

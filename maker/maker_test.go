@@ -506,3 +506,19 @@ func TestIgnoredDryRunIsUndone(t *testing.T) {
 		t.Fatalf("dry run %+v, err %v, deleted %v", d, err, api.deleted)
 	}
 }
+
+func TestFingerprintKindOfPair(t *testing.T) {
+	for _, tc := range []struct {
+		typ, fp string
+		want    FingerprintKind
+	}{
+		{"ed25519", "Jx1PNrqJ5IiCWbdfTUOFHVHgP4x8fIeJnjNbE2wEb0s=", FingerprintED25519},
+		{"ED25519", "", FingerprintED25519},
+		{"rsa", "1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:6f", FingerprintCreatedRSA},
+		{"rsa", "8f:1d:6e:5b:bc:39:71:9b:79:7e:7f:52:07:3d:d2:b5", FingerprintImportedRSA},
+	} {
+		if got := FingerprintKindOfPair(tc.typ, tc.fp); got != tc.want {
+			t.Errorf("FingerprintKindOfPair(%q, %q) = %v, want %v", tc.typ, tc.fp, got, tc.want)
+		}
+	}
+}

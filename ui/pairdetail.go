@@ -92,20 +92,9 @@ func (d *pairScreen) stop() {
 	}
 }
 
-// ec2Kind says which of EC2's fingerprints the pair's is: EC2 shows the
-// MD5 of the public key for an imported RSA pair and the SHA-1 of the
-// private key for one it created (which cannot be computed here).
+// ec2Kind says which of EC2's fingerprints the pair's is (the pipeline's rule).
 func (d *pairScreen) ec2Kind() maker.FingerprintKind {
-	p := d.row.p
-	switch {
-	case strings.EqualFold(p.KeyType, string(keys.ED25519)):
-		return maker.FingerprintED25519
-	case d.pub != nil && d.fps.AWSImported == p.KeyFingerprint:
-		return maker.FingerprintImportedRSA
-	case len(p.KeyFingerprint) == 47: // 16 bytes, colon hex
-		return maker.FingerprintImportedRSA
-	}
-	return maker.FingerprintCreatedRSA
+	return maker.FingerprintKindOfPair(d.row.p.KeyType, d.row.p.KeyFingerprint)
 }
 
 // localKeys are the local keys that are this pair.

@@ -104,7 +104,7 @@ type KeyPair struct {
 // LoggedRequest is one request as the server saw it.
 type LoggedRequest struct {
 	Action    string
-	Service   string // "ec2" or "autoscaling", from the credential scope ("" if unsigned)
+	Service   string // "ec2", "autoscaling" (from the credential scope, "" if unsigned) or "ssm"
 	Region    string // from the credential scope ("" if unsigned)
 	KeyName   string // KeyName, or the first KeyName.N
 	DryRun    bool
@@ -116,7 +116,8 @@ type LoggedRequest struct {
 	Time      time.Time
 
 	// Params are every parameter as received, URL query first, then the
-	// form body, in the order sent, percent-decoded.
+	// form body, in the order sent, percent-decoded (SSM: the JSON body
+	// flattened, objects joined with ".", array members counted from 1).
 	Params []Param
 	// Signature and SecurityToken are the request's SigV4 signature and
 	// X-Amz-Security-Token, for tests that prove neither leaks.

@@ -1,12 +1,14 @@
 package ec2test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -176,6 +178,8 @@ func (s *Server) serveSSM(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	lr.Service = "ssm"
+	lr.Params = jsonParams(body)
 	region, aerr := s.verifyFor(r, body, "ssm")
 	lr.Region = region
 	if aerr != nil {
@@ -665,4 +669,68 @@ func (s *Server) describeParameters(region string, req *ssmRequest) (any, *apiEr
 // String describes the parameter without its value.
 func (p Parameter) String() string {
 	return fmt.Sprintf("parameter %s (%s, key %s, version %d, %d tags)", p.Name, p.Type, p.KeyID, p.Version, len(p.Tags))
+}
+
+// jsonParams flattens a JSON request body into parameters in the order sent
+// (objects joined with ".", array members counted from 1), the way the
+// Query protocol's parameters are logged, so tests can compare what a
+// client says it sent with what arrived. A body that is not JSON gives nil.
+func jsonParams(body []byte) []Param {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var ps []Param
+	var walk func(name string) bool
+	walk = func(name string) bool {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		child := func(k string) string {
+			if name == "" {
+				return k
+			}
+			return name + "." + k
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			n := 0
+			for dec.More() {
+				n++
+				key := strconv.Itoa(n)
+				if v == '{' {
+					kt, err := dec.Token()
+					if err != nil {
+						return false
+					}
+					key, _ = kt.(string)
+				}
+				if !walk(child(key)) {
+					return false
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return false
+			}
+			if n == 0 {
+				empty := "{}"
+				if v == '[' {
+					empty = "[]"
+				}
+				ps = append(ps, Param{Name: name, Value: empty})
+			}
+		case string:
+			ps = append(ps, Param{Name: name, Value: v})
+		case json.Number:
+			ps = append(ps, Param{Name: name, Value: v.String()})
+		case bool:
+			ps = append(ps, Param{Name: name, Value: strconv.FormatBool(v)})
+		case nil:
+			ps = append(ps, Param{Name: name, Value: "null"})
+		}
+		return true
+	}
+	if !walk("") {
+		return nil
+	}
+	return ps
 }
