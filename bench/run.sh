@@ -114,7 +114,8 @@ log "building keypair, the hello world, teafloor and ec2stand"
 STAND="$OUT/ec2stand"
 # As the release builds it (.goreleaser.yaml): static, stripped, stamped.
 # The floors are built the same way.
-RELEASE_FLAGS=(-trimpath -ldflags "-s -w -X main.version=bench-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
+mapfile -t RELEASE_GCFLAGS < <(bench/release-gcflags)
+RELEASE_FLAGS=(-trimpath "${RELEASE_GCFLAGS[@]}" -ldflags "-s -w -X main.version=bench-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
 CGO_ENABLED=0 go build "${RELEASE_FLAGS[@]}" -o "$OUT/keypair" .
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$OUT/hello" ./bench/hello
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$OUT/teafloor" ./bench/teafloor

@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=bench-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" -o "$WORK/keypair.built" .
+mapfile -t GCF < <(bench/release-gcflags)
+CGO_ENABLED=0 go build -trimpath "${GCF[@]}" -ldflags "-s -w -X main.version=bench-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" -o "$WORK/keypair.built" .
 go build -trimpath -o "$WORK/ec2stand" ./awsapi/ec2test/ec2stand
 mkdir -p "$WORK/bin"
 install -m 0755 "$WORK/keypair.built" "$WORK/bin/keypair"

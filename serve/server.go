@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	cssh "charm.land/ssh"
 	"charm.land/wish/v2"
-	wishrecover "charm.land/wish/v2/recover"
 	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -109,9 +109,8 @@ func New(o Options) (*Server, error) {
 	o.Keys.Logf = s.logf
 	l := o.Limits
 	// The session handler, as wish middleware: scp fetches (with
-	// --keys-dir) in front of the app, and every session guarded by wish's
-	// recover, so a panic ends that session, not the server and every
-	// other admin's session with it.
+	// --keys-dir) in front of the app, and every session guarded by
+	// recoverSession.
 	app := func(cssh.Handler) cssh.Handler { return s.handle }
 	mws := []wish.Middleware{app}
 	if o.KeysDir != "" {
@@ -126,7 +125,7 @@ func New(o Options) (*Server, error) {
 		wish.WithPublicKeyAuth(s.authorize),
 		wish.WithIdleTimeout(l.IdleTimeout),
 		wish.WithMaxTimeout(l.MaxTimeout),
-		wish.WithMiddleware(wishrecover.MiddlewareWithLogger(printfLogger(s.logf), mws...)),
+		wish.WithMiddleware(append(mws, s.recoverSession)...),
 		func(srv *cssh.Server) error {
 			// The host key is ours (made once, 0600): wish would otherwise
 			// write one into the working folder.
@@ -150,10 +149,22 @@ func New(o Options) (*Server, error) {
 	return s, nil
 }
 
-// printfLogger adapts logf to the logger wish's recover middleware takes.
-type printfLogger func(format string, args ...any)
-
-func (l printfLogger) Printf(format string, args ...any) { l(format, args...) }
+// recoverSession is the outermost middleware: a panic in a session ends
+// that session (logged with its stack, the client told), not the server
+// and every other admin's session with it. (wish's own recover middleware
+// does the same through charm.land/log, which costs the binary more.)
+func (s *Server) recoverSession(next cssh.Handler) cssh.Handler {
+	return func(sess cssh.Session) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.logf("a session failed (panic: %v); the server goes on\n%s", r, debug.Stack())
+				fmt.Fprint(sess.Stderr(), "keypair serve: this session failed; try again.\r\n")
+				_ = sess.Exit(1)
+			}
+		}()
+		next(sess)
+	}
+}
 
 func (s *Server) logf(format string, args ...any) {
 	fmt.Fprintf(s.o.Log, "keypair serve: "+format+"\n", args...)
