@@ -7,6 +7,7 @@
 package awsapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
@@ -685,4 +687,36 @@ func KeyPairExists(ctx context.Context, d Describer, name string) (bool, error) 
 		}
 	}
 	return false, nil
+}
+
+// Holds says whether the pair is pub: by the public key when EC2 returned
+// one (parsed and compared, since EC2 writes its own comment), else by the
+// EC2 fingerprint an imported key has (RSA: MD5 of the DER public key;
+// ED25519: SHA-256). known is false when neither could tell (no public key
+// in the answer and no fingerprint to compare).
+func (p KeyPairInfo) Holds(pub ssh.PublicKey) (same, known bool) {
+	if pub == nil {
+		return false, false
+	}
+	if p.PublicKey != "" {
+		theirs, _, err := keys.ParsePublicKey([]byte(p.PublicKey))
+		if err != nil {
+			return false, false
+		}
+		return bytes.Equal(theirs.Marshal(), pub.Marshal()), true
+	}
+	got := termtext.Clean(p.KeyFingerprint)
+	if got == "" || len(got) == 20*3-1 {
+		// None, or the SHA-1 of the private key EC2 shows for an RSA pair it
+		// made: nothing a public key can be compared with.
+		return false, false
+	}
+	fp, err := keys.FingerprintAWSImported(pub)
+	if err != nil {
+		return false, false
+	}
+	if pub.Type() == ssh.KeyAlgoRSA {
+		return strings.EqualFold(got, fp), true // colon hex
+	}
+	return got == fp, true // base64: case matters
 }

@@ -5,7 +5,6 @@
 package fleet
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -259,27 +258,10 @@ func lookUp(ctx context.Context, c Client, name string, pub ssh.PublicKey) (foun
 			continue
 		}
 		f := found{info: &pairs[i]}
-		f.sameKey, f.knownKey = sameKey(pairs[i], pub)
+		f.sameKey, f.knownKey = pairs[i].Holds(pub)
 		return f, nil
 	}
 	return found{}, nil
-}
-
-// sameKey compares the pair's key with pub: the parsed keys, not the lines
-// (EC2 puts its own comment on the line it returns); without a public key
-// in the answer, by the fingerprint EC2 shows for an imported key.
-func sameKey(p awsapi.KeyPairInfo, pub ssh.PublicKey) (same, known bool) {
-	if p.PublicKey != "" {
-		theirs, _, err := keys.ParsePublicKey([]byte(p.PublicKey))
-		if err != nil {
-			return false, false
-		}
-		return bytes.Equal(theirs.Marshal(), pub.Marshal()), true
-	}
-	if fp, err := keys.FingerprintAWSImported(pub); err == nil && p.KeyFingerprint != "" && termtext.Clean(p.KeyFingerprint) == fp {
-		return true, true
-	}
-	return false, false
 }
 
 func importOne(ctx context.Context, connect Connect, region, name string, pub ssh.PublicKey, line []byte, tags []pair.Tag) ImportResult {

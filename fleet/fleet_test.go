@@ -206,7 +206,7 @@ func TestImportWithoutPublicKeyInTheAnswerUsesTheFingerprint(t *testing.T) {
 	if res["r-same"].Status != StatusPresent {
 		t.Errorf("same fingerprint: %+v", res["r-same"])
 	}
-	if r := res["r-other"]; r.Status != StatusConflict || !strings.Contains(r.Message, "no public key to compare") {
+	if r := res["r-other"]; r.Status != StatusConflict || !strings.Contains(r.Message, "another public key") {
 		t.Errorf("other: %+v", r)
 	}
 }

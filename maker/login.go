@@ -51,19 +51,12 @@ func (p *Pipeline) importGiven(ctx context.Context, req pair.Request) (*Made, er
 	}
 	lctx, lcancel := context.WithTimeout(context.WithoutCancel(ctx), p.rollbackTimeout())
 	defer lcancel()
-	pairs, lerr := p.API.DescribeKeyPairs(lctx, awsapi.DescribeInput{Names: []string{req.Name}, IncludePublicKey: true})
-	if lerr == nil {
-		for _, kp := range pairs {
-			if kp.KeyName == req.Name && sameKey(kp.PublicKey, req.PublicKey) {
-				made.InEC2 = true
-				made.KeyPairID = termtext.Clean(kp.KeyPairID)
-				made.setImportedFingerprint(termtext.Clean(kp.KeyFingerprint))
-				made.Warnings = append(made.Warnings, fmt.Sprintf(
-					"EC2's answer to the import was lost (%s), but the pair %q now holds this public key: the import went through.",
-					awsapi.KindOf(err), req.Name))
-				return made, nil
-			}
-		}
+	if found, lerr := p.findOurs(lctx, made); lerr == nil && found != nil {
+		made.InEC2 = true
+		made.KeyPairID = termtext.Clean(found.KeyPairID)
+		made.setImportedFingerprint(termtext.Clean(found.KeyFingerprint))
+		made.Warnings = append(made.Warnings, lostImportWarning(err, req.Name))
+		return made, nil
 	}
 	return nil, err
 }

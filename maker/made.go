@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/ssh"
+
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/pair"
 )
@@ -202,3 +204,12 @@ type Discarded struct {
 
 // MayStillExist reports whether the pair may be left in EC2 without its key.
 func (d *Discarded) MayStillExist() bool { return d.InEC2 && !d.Deleted }
+
+// publicKey is the pair's public key: the one made here, or the one given
+// (sources login and public-key).
+func (m *Made) publicKey() ssh.PublicKey {
+	if m.Key != nil {
+		return m.Key.SSHPublicKey()
+	}
+	return m.Request.PublicKey
+}

@@ -31,7 +31,6 @@ import (
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/pair"
-	"golang.org/x/crypto/ssh"
 )
 
 // DefaultRollbackTimeout bounds the DeleteKeyPair that undoes a pair whose
@@ -657,9 +656,7 @@ func (p *Pipeline) importSaved(ctx context.Context, made *Made) error {
 		made.InEC2 = true
 		made.KeyPairID = termtext.Clean(found.KeyPairID)
 		made.setImportedFingerprint(termtext.Clean(found.KeyFingerprint))
-		made.Warnings = append(made.Warnings, fmt.Sprintf(
-			"EC2's answer to the import was lost (%s), but the pair %q now holds this public key: the import went through.",
-			awsapi.KindOf(err), req.Name))
+		made.Warnings = append(made.Warnings, lostImportWarning(err, req.Name))
 		return nil
 	default:
 		ferr.NotThere = true
@@ -681,13 +678,11 @@ func (p *Pipeline) findOurs(ctx context.Context, made *Made) (*awsapi.KeyPairInf
 		if kp.KeyName != made.Request.Name {
 			continue
 		}
+		same, known := kp.Holds(made.publicKey())
 		switch {
-		case samePublicKey(kp.PublicKey, made.Key):
+		case same:
 			return &pairs[i], nil
-		case kp.PublicKey == "" && kp.KeyFingerprint != "" && termtext.Clean(kp.KeyFingerprint) == made.KeyFingerprint:
-			// No public key in the answer: the EC2 fingerprint tells as well.
-			return &pairs[i], nil
-		case kp.PublicKey == "":
+		case !known:
 			return nil, fmt.Errorf("EC2 lists a key pair %q but not its public key, so it cannot be told whether it is this one", made.Request.Name)
 		}
 		return nil, &NameTakenError{Name: made.Request.Name}
@@ -695,19 +690,10 @@ func (p *Pipeline) findOurs(ctx context.Context, made *Made) (*awsapi.KeyPairInf
 	return nil, nil
 }
 
-func samePublicKey(authorized string, key *keys.PrivateKey) bool {
-	if key == nil {
-		return false
-	}
-	return sameKey(authorized, key.SSHPublicKey())
-}
-
-func sameKey(authorized string, want ssh.PublicKey) bool {
-	if want == nil || authorized == "" {
-		return false
-	}
-	pub, _, err := keys.ParsePublicKey([]byte(authorized))
-	return err == nil && bytes.Equal(pub.Marshal(), want.Marshal())
+// lostImportWarning says an import whose answer was lost went through.
+func lostImportWarning(err error, name string) string {
+	return fmt.Sprintf("EC2's answer to the import was lost (%s), but the pair %q now holds this public key: the import went through.",
+		awsapi.KindOf(err), name)
 }
 
 // definitelyNotImported reports whether err proves EC2 did not import the key.
