@@ -102,15 +102,11 @@ func (a *app) runFetch(ctx context.Context, o *fetchOptions) error {
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		if out, err = keys.ResolvePath(maker.DefaultPath(cfg.SaveDir, f.Request())); err != nil {
-			return fmt.Errorf("%s. Nothing was written", strings.TrimRight(termtext.Clean(err.Error()), "."))
-		}
+	saved, err := maker.SaveFetched(f, cfg.SaveDir, out)
+	if err != nil {
+		return fmt.Errorf("%w; choose a path with --out", err)
 	}
-	if err := keys.WriteNewFile(out, f.File); err != nil {
-		return fmt.Errorf("the private key of %q was fetched but could not be saved: %s. Nothing was written; choose another --out",
-			f.Pair.KeyName, strings.TrimRight(termtext.Clean(err.Error()), "."))
-	}
+	out = saved
 	if o.json {
 		tags := f.Pair.Tags
 		if tags == nil {

@@ -45,6 +45,7 @@ func (a *app) runInteractive(ctx context.Context, o *interactiveOptions) error {
 	if clientErr == nil {
 		opts.Client = client
 		opts.Pairs = client
+		opts.Custody = client
 		opts.Regions = client
 		opts.Connect = func(region string) (fleet.Client, error) { return client.InRegion(region), nil }
 	}

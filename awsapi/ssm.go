@@ -444,3 +444,37 @@ func (e *Error) ssmEndpointText() string {
 	}
 	return "the default SSM endpoint"
 }
+
+// KeyParameter looks up one parameter's metadata (DescribeParameters with
+// a Name filter: never its value), nil when there is none: whether a
+// pair's private key is kept in SSM, without reading it.
+func (c *Client) KeyParameter(ctx context.Context, name string) (*ParameterInfo, error) {
+	req := &ssm.DescribeParametersInput{
+		ParameterFilters: []ssmtypes.ParameterStringFilter{{Key: aws.String("Name"), Option: aws.String("Equals"), Values: []string{name}}},
+	}
+	var resp *ssm.DescribeParametersOutput
+	_, err := c.call(ctx, callInfo{op: "DescribeParameters", keyName: name},
+		func(ctx context.Context) (err error) {
+			resp, err = c.ssm.DescribeParameters(ctx, req, c.inRegion)
+			return err
+		})
+	if err != nil {
+		return nil, ssmError(err, name)
+	}
+	for _, p := range resp.Parameters {
+		if aws.ToString(p.Name) == name {
+			return &ParameterInfo{Name: str(p.Name), Type: termtext.Clean(string(p.Type)), KeyID: str(p.KeyId),
+				Version: p.Version, LastModified: aws.ToTime(p.LastModifiedDate)}, nil
+		}
+	}
+	return nil, nil
+}
+
+// Custody is what the Pairs screen needs of SSM: whether a pair's key is
+// kept there, and reading it back. *Client implements it.
+type Custody interface {
+	ParameterStore
+	KeyParameter(ctx context.Context, name string) (*ParameterInfo, error)
+}
+
+var _ Custody = (*Client)(nil)

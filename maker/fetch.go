@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/internal/termtext"
@@ -164,4 +165,22 @@ func KeyBelongs(file []byte, kp awsapi.KeyPairInfo) (*keys.PrivateKey, keys.Fing
 		have = fps.AWSCreated + " (or " + fps.AWSImported + " imported)"
 	}
 	return nil, fps, fmt.Errorf("its EC2 fingerprint is %s, the pair's is %s", have, want)
+}
+
+// SaveFetched saves a fetched key with the safe writer (mode 0600, never
+// over a file): at path, or "" for the default path in saveDir
+// (NAME.pem|.ppk). It returns the path written.
+func SaveFetched(f *Fetched, saveDir, path string) (string, error) {
+	if path == "" {
+		path = DefaultPath(saveDir, f.Request())
+	}
+	full, err := keys.ResolvePath(path)
+	if err != nil {
+		return "", fmt.Errorf("%s. Nothing was written", strings.TrimRight(termtext.Clean(err.Error()), "."))
+	}
+	if err := keys.WriteNewFile(full, f.File); err != nil {
+		return "", fmt.Errorf("the private key of %q was fetched but could not be saved: %s. Nothing was written",
+			f.Pair.KeyName, strings.TrimRight(termtext.Clean(err.Error()), "."))
+	}
+	return full, nil
 }

@@ -95,6 +95,7 @@ type PairKeys struct {
 	CopyPub, CopyFP      key.Binding
 	Delete               key.Binding
 	Import               key.Binding // import the local key into regions
+	Fetch                key.Binding // save the private key kept in SSM Parameter Store
 	ScrollUp, ScrollDown key.Binding
 	Yes, No              key.Binding // the first delete confirmation
 	Confirm              key.Binding // the typed name: delete a pair in use
@@ -181,6 +182,7 @@ func DefaultKeyMap() KeyMap {
 			CopyFP:   nb([]string{"f"}, "f", "copy EC2 fingerprint"),
 			Delete:   nb([]string{"d"}, "d", "delete…"),
 			Import:   nb([]string{"i"}, "i", "import into regions…"),
+			Fetch:    nb([]string{"s"}, "s", "save key from SSM"),
 			ScrollUp: up(), ScrollDown: down(),
 			Yes:     nb([]string{"y", "Y"}, "y", "delete"),
 			No:      nb([]string{"n", "N", "esc"}, "n/esc", "keep it"),

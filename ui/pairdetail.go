@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/maker"
+	"github.com/keypair-dev/keypair/pair"
 )
 
 // pairStage is where a detail view is in a delete.
@@ -49,6 +51,15 @@ type pairScreen struct {
 	check    *fleet.DeleteCheck
 	checkErr error
 
+	// SSM Parameter Store (Options.Custody): whether the pair's private key
+	// is kept there, and a fetch of it.
+	paramChecking bool
+	param         *awsapi.ParameterInfo
+	paramErr      error
+	fetching      bool
+	fetched       string // the path the fetched key was saved to
+	fetchErr      error
+
 	stage     pairStage
 	name      textinput.Model
 	deleteErr error
@@ -72,7 +83,31 @@ func newPairScreen(c *common, row *pairRow) (*pairScreen, tea.Cmd) {
 		}
 	}
 	d.restyle()
-	return d, d.loadUsers()
+	cmd := d.loadUsers()
+	if d.custody() {
+		d.paramChecking = true
+		ctx, cancel := context.WithCancel(d.c.ctx)
+		prev := d.cancel
+		d.cancel = func() { cancel(); prev() }
+		cmd = tea.Batch(cmd, pairParamCmd(ctx, d.c.opts.Custody, row.p.KeyPairID, d.seq))
+	}
+	return d, cmd
+}
+
+// custody reports whether SSM can be asked for this pair's key: a client,
+// and a pair id to name the parameter by. A served session without a keys
+// folder never fetches: the key would land on the server's disk.
+func (d *pairScreen) custody() bool {
+	return d.c.opts.Custody != nil && d.row.p.KeyPairID != "" && (!d.c.opts.Served || d.c.opts.SaveRoot != "")
+}
+
+// fetchDir is where a fetched key is saved: the session's own folder when
+// served, else the configured save folder (~/.ssh by default).
+func (d *pairScreen) fetchDir() string {
+	if d.c.opts.SaveRoot != "" {
+		return d.c.opts.SaveRoot
+	}
+	return d.c.opts.Config.SaveDir
 }
 
 // loadUsers asks (again) what uses the pair.
@@ -119,7 +154,7 @@ func (d *pairScreen) importKey() string {
 func (d *pairScreen) update(msg tea.Msg) (tea.Cmd, action) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !d.checking && d.stage != pairDeleting {
+		if !d.checking && !d.paramChecking && !d.fetching && d.stage != pairDeleting {
 			return nil, nil
 		}
 		var cmd tea.Cmd
@@ -137,6 +172,22 @@ func (d *pairScreen) update(msg tea.Msg) (tea.Cmd, action) {
 			return nil, nil
 		}
 		return d.deleted(msg)
+	case pairParamMsg:
+		if msg.seq == d.seq {
+			d.paramChecking = false
+			d.param, d.paramErr = msg.info, msg.err
+		}
+		return nil, nil
+	case pairFetchedMsg:
+		if msg.seq != d.seq {
+			return nil, nil
+		}
+		d.fetching = false
+		d.fetched, d.fetchErr = msg.path, msg.err
+		if msg.err != nil {
+			return nil, statusAction{"The private key was not fetched: " + sentence(errText(msg.err))}
+		}
+		return nil, statusAction{"Saved the private key from SSM to " + cleanText(msg.path) + " (mode 0600)."}
 	case tea.PasteMsg:
 		if d.stage == pairTyping {
 			var cmd tea.Cmd
@@ -209,6 +260,20 @@ func (d *pairScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		if d.checkErr != nil && !d.checking {
 			return d.loadUsers(), nil
 		}
+	case key.Matches(msg, k.Fetch):
+		switch {
+		case !d.custody():
+			return nil, statusAction{"SSM Parameter Store cannot be asked for this pair's key in this session."}
+		case d.fetching:
+			return nil, statusAction{"Already fetching the private key."}
+		case d.param == nil && !d.paramChecking:
+			return nil, statusAction{"No private key of this pair is kept in SSM Parameter Store (" + awsapi.KeyParameterName(cleanText(d.row.p.KeyPairID)) + ")."}
+		}
+		d.fetching, d.fetchErr = true, nil
+		ctx, cancel := context.WithCancel(d.c.ctx)
+		prev := d.cancel
+		d.cancel = func() { cancel(); prev() }
+		return pairFetchCmd(ctx, d.c.opts.Pairs, d.c.opts.Custody, d.c.region(), d.row.p.KeyPairID, d.fetchDir(), d.seq), nil
 	case key.Matches(msg, k.Import):
 		if !d.canImport() {
 			return nil, statusAction{d.noImportReason()}
@@ -368,6 +433,10 @@ func (d *pairScreen) lines() []string {
 	}
 	add(st.Hint.Render("Used by"))
 	add(d.usersLines(w)...)
+	if d.custody() {
+		add(st.Hint.Render("Private key in SSM Parameter Store"))
+		add(d.paramLines(w)...)
+	}
 	field("EC2: "+d.ec2Kind().String(), d.row.fp)
 	if d.pub != nil {
 		if d.ec2Kind() != maker.FingerprintImportedRSA && d.fps.Type == keys.RSA {
@@ -380,6 +449,34 @@ func (d *pairScreen) lines() []string {
 		add(wrapStyled(st.Warning, "! EC2's public key for this pair does not parse: "+d.pubErr, w)...)
 	} else {
 		add(st.Hint.Render("EC2 returned no public key for this pair, so only its EC2 fingerprint is known."))
+	}
+	return out
+}
+
+// paramLines say whether the pair's private key is kept in SSM, and what
+// a fetch did.
+func (d *pairScreen) paramLines(w int) []string {
+	st := d.c.styles
+	name := awsapi.KeyParameterName(cleanText(d.row.p.KeyPairID))
+	var out []string
+	switch {
+	case d.paramChecking:
+		out = append(out, "  "+d.spin.View()+" "+st.Hint.Render("looking for "+name+"…"))
+	case d.paramErr != nil:
+		out = append(out, wrapStyled(st.Warning, "  ! could not look for "+name+": "+sentence(errText(d.paramErr)), w)...)
+	case d.param == nil:
+		out = append(out, wrap("  "+st.Hint.Render("none ("+name+" does not exist)"), w)...)
+	default:
+		out = append(out, wrap("  "+st.Value.Render(cleanText(d.param.Name))+st.Hint.Render("  (s saves it into "+
+			cleanText(filepath.Dir(maker.DefaultPath(d.fetchDir(), pair.Request{Name: d.row.p.KeyName})))+")"), w)...)
+	}
+	switch {
+	case d.fetching:
+		out = append(out, "  "+d.spin.View()+" "+st.Hint.Render("fetching and checking the key…"))
+	case d.fetchErr != nil:
+		out = append(out, wrapStyled(st.Error, "  ✗ not fetched: "+sentence(errText(d.fetchErr)), w)...)
+	case d.fetched != "":
+		out = append(out, wrap("  "+st.OK.Render("✓ saved to "+cleanText(d.fetched)+" (mode 0600)"), w)...)
 	}
 	return out
 }
@@ -460,12 +557,13 @@ func (d *pairScreen) help() helpSet {
 	case pairDeleting:
 		return helpSet{short: []key.Binding{g.Quit}, full: [][]key.Binding{{g.Quit}}}
 	}
-	imp, del := k.Import, k.Delete
+	imp, del, fetch := k.Import, k.Delete, k.Fetch
 	imp.SetEnabled(d.canImport())
 	del.SetEnabled(!d.c.opts.NoDelete)
+	fetch.SetEnabled(d.param != nil)
 	return helpSet{
-		short: []key.Binding{k.Back, k.CopyPub, del, imp, g.Quit},
-		full:  [][]key.Binding{{k.Back, k.ScrollUp, k.ScrollDown}, {k.CopyPub, k.CopyFP}, {del, imp}, {g.Quit}},
+		short: []key.Binding{k.Back, k.CopyPub, del, imp, fetch, g.Quit},
+		full:  [][]key.Binding{{k.Back, k.ScrollUp, k.ScrollDown}, {k.CopyPub, k.CopyFP}, {del, imp, fetch}, {g.Quit}},
 	}
 }
 

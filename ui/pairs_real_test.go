@@ -89,3 +89,65 @@ func TestFlowPairsRealPackages(t *testing.T) {
 	}
 	s.end(kCtrlC)
 }
+
+// TestFlowPairsFetchFromSSM: a pair whose private key is kept in SSM
+// (as create --store ssm and CloudFormation keep it) shows its parameter in
+// the detail, and k saves the key, checked against the pair, with mode
+// 0600 into the save folder; a pair with no parameter says so.
+func TestFlowPairsFetchFromSSM(t *testing.T) {
+	srv, client := standInClient(t, "")
+	t.Setenv("AWS_ENDPOINT_URL_SSM", srv.URL())
+	client, err := awsapi.New(context.Background(), awsapi.Options{EndpointURL: srv.URL(), AppVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	made, err := client.CreateKeyPair(ctx, awsapi.CreateInput{Name: "kept", Type: keys.ED25519, Format: keys.PEM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := awsapi.KeyParameterName(made.KeyPairID)
+	if _, err := client.PutKeyParameter(ctx, awsapi.PutParameterInput{Name: param, Value: made.KeyMaterial}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CreateKeyPair(ctx, awsapi.CreateInput{Name: "loose", Type: keys.ED25519, Format: keys.PEM}); err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(t, nil)
+	saveDir := filepath.Join(t.TempDir(), "keys")
+	if err := os.Mkdir(saveDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	opts.Config.SaveDir = saveDir
+	opts.Request.Source = pair.SourceAWS
+	opts.Client, opts.Pairs, opts.Regions, opts.Custody = client, client, client, client
+	s := startSession(t, opts, colorprofile.ANSI256)
+	s.waitFor("credentials: ok")
+	s.send(kCtrlP)
+	s.waitFor("Key pairs in us-east-1 · 2", "kept", "loose")
+	s.send("/", "loose", kEnter)
+	s.waitFor("Key pair loose", "Private key in SSM Parameter Store", "does not exist")
+	s.send("s")
+	s.waitFor("No private key of this pair is kept in SSM Parameter Store")
+	s.send(kEsc, kEsc)
+	s.waitFor("Key pairs in us-east-1 · 2 · by name")
+	s.send("/", "kept", kEnter)
+	s.waitFor("Key pair kept", param, "s saves it into")
+	s.send("s")
+	path := filepath.Join(saveDir, "kept.pem")
+	s.waitFor("Saved the private key from SSM to")
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(made.KeyMaterial) && string(got) != string(made.KeyMaterial)+"\n" {
+		t.Errorf("the saved key is not the one kept in SSM")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v %v", fi.Mode(), err)
+	}
+	// A second fetch never overwrites the file.
+	s.send("s")
+	s.waitFor("The private key was not fetched")
+	s.end(kCtrlC)
+}

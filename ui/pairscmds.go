@@ -12,6 +12,7 @@ import (
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/localkeys"
+	"github.com/keypair-dev/keypair/maker"
 )
 
 // PairsClient is what the Pairs screen needs of the region's EC2 client:
@@ -206,4 +207,39 @@ func cleanJoin(parts []string, sep string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// pairParamMsg says whether a pair's private key is kept in SSM.
+type pairParamMsg struct {
+	seq  int
+	info *awsapi.ParameterInfo // nil: no parameter
+	err  error
+}
+
+func pairParamCmd(ctx context.Context, c awsapi.Custody, id string, seq int) tea.Cmd {
+	return func() tea.Msg {
+		info, err := c.KeyParameter(ctx, awsapi.KeyParameterName(id))
+		return pairParamMsg{seq: seq, info: info, err: err}
+	}
+}
+
+// pairFetchedMsg is the end of a fetch from SSM: the path written, or why not.
+type pairFetchedMsg struct {
+	seq  int
+	path string
+	err  error
+}
+
+// pairFetchCmd is keypair fetch for one pair: the pipeline's Fetch (the
+// key read back and checked against the pair) and SaveFetched (the safe
+// writer, the default path in dir).
+func pairFetchCmd(ctx context.Context, api awsapi.Describer, c awsapi.Custody, region, id, dir string, seq int) tea.Cmd {
+	return func() tea.Msg {
+		f, err := maker.Fetch(ctx, api, c, region, id)
+		if err != nil {
+			return pairFetchedMsg{seq: seq, err: err}
+		}
+		path, err := maker.SaveFetched(f, dir, "")
+		return pairFetchedMsg{seq: seq, path: path, err: err}
+	}
 }

@@ -62,6 +62,12 @@ type Options struct {
 	// Regions answers "all" in the import prompt (DescribeRegions). nil:
 	// only a list of regions can be given.
 	Regions fleet.RegionLister
+	// Custody, when set, lets a pair's detail show whether its private key
+	// is kept in SSM Parameter Store (/ec2/keypair/<id>, where create
+	// --store ssm, CloudFormation and CDK keep it) and fetch it (s): the key
+	// is checked against the pair and saved in the save folder with the
+	// safe writer, as keypair fetch does. *awsapi.Client implements it.
+	Custody awsapi.Custody
 	// NoDelete takes delete away from the Pairs screen (keypair serve
 	// without --allow-delete): the detail says so instead of asking.
 	NoDelete bool
