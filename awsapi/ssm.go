@@ -205,18 +205,12 @@ func (c *Client) KeyParameters(ctx context.Context) ([]ParameterInfo, error) {
 		}},
 	}
 	for page := 0; page < maxParameterPages; page++ {
-		var resp *ssm.DescribeParametersOutput
-		_, err := c.call(ctx, callInfo{op: "DescribeParameters", keyName: KeyParameterPrefix},
-			func(ctx context.Context) (err error) {
-				resp, err = c.ssm.DescribeParameters(ctx, req, c.inRegion)
-				return err
-			})
+		resp, err := c.describeParameters(ctx, req, KeyParameterPrefix)
 		if err != nil {
-			return nil, ssmError(err, KeyParameterPrefix)
+			return nil, err
 		}
 		for _, p := range resp.Parameters {
-			out = append(out, ParameterInfo{Name: str(p.Name), Type: termtext.Clean(string(p.Type)), KeyID: str(p.KeyId),
-				Version: p.Version, LastModified: aws.ToTime(p.LastModifiedDate)})
+			out = append(out, parameterInfo(p))
 		}
 		if aws.ToString(resp.NextToken) == "" {
 			return out, nil
@@ -452,19 +446,14 @@ func (c *Client) KeyParameter(ctx context.Context, name string) (*ParameterInfo,
 	req := &ssm.DescribeParametersInput{
 		ParameterFilters: []ssmtypes.ParameterStringFilter{{Key: aws.String("Name"), Option: aws.String("Equals"), Values: []string{name}}},
 	}
-	var resp *ssm.DescribeParametersOutput
-	_, err := c.call(ctx, callInfo{op: "DescribeParameters", keyName: name},
-		func(ctx context.Context) (err error) {
-			resp, err = c.ssm.DescribeParameters(ctx, req, c.inRegion)
-			return err
-		})
+	resp, err := c.describeParameters(ctx, req, name)
 	if err != nil {
-		return nil, ssmError(err, name)
+		return nil, err
 	}
 	for _, p := range resp.Parameters {
 		if aws.ToString(p.Name) == name {
-			return &ParameterInfo{Name: str(p.Name), Type: termtext.Clean(string(p.Type)), KeyID: str(p.KeyId),
-				Version: p.Version, LastModified: aws.ToTime(p.LastModifiedDate)}, nil
+			info := parameterInfo(p)
+			return &info, nil
 		}
 	}
 	return nil, nil
@@ -478,3 +467,23 @@ type Custody interface {
 }
 
 var _ Custody = (*Client)(nil)
+
+// describeParameters is one DescribeParameters call (metadata, never a
+// value), its error classified for the parameter or folder named.
+func (c *Client) describeParameters(ctx context.Context, req *ssm.DescribeParametersInput, name string) (*ssm.DescribeParametersOutput, error) {
+	var resp *ssm.DescribeParametersOutput
+	_, err := c.call(ctx, callInfo{op: "DescribeParameters", keyName: name},
+		func(ctx context.Context) (err error) {
+			resp, err = c.ssm.DescribeParameters(ctx, req, c.inRegion)
+			return err
+		})
+	if err != nil {
+		return nil, ssmError(err, name)
+	}
+	return resp, nil
+}
+
+func parameterInfo(p ssmtypes.ParameterMetadata) ParameterInfo {
+	return ParameterInfo{Name: str(p.Name), Type: termtext.Clean(string(p.Type)), KeyID: str(p.KeyId),
+		Version: p.Version, LastModified: aws.ToTime(p.LastModifiedDate)}
+}
