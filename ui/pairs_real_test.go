@@ -62,7 +62,7 @@ func TestFlowPairsRealPackages(t *testing.T) {
 	s.waitFor("credentials: ok")
 	s.send(kCtrlP)
 	s.waitFor("Key pairs in us-east-1 · 2", "laptop-pair", "spare", "local keys: 1 found")
-	s.send("/", "laptop", kEnter)
+	s.send("/", "laptop-", kEnter)
 	s.waitFor("Key pair laptop-pair", filepath.Join(dir, "laptop.pem")+" (file)", "OpenSSH SHA256", "ssh-ed25519 ")
 	// The local key goes into another region; here it is present already.
 	s.send("i")
