@@ -3,9 +3,7 @@ package ui
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/charmbracelet/colorprofile"
 
@@ -23,25 +21,8 @@ import (
 func TestFlowThroughRealClient(t *testing.T) {
 	for _, source := range []string{"aws", "local"} {
 		t.Run(source, func(t *testing.T) {
-			for _, kv := range os.Environ() {
-				if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
-					t.Setenv(k, "")
-					os.Unsetenv(k)
-				}
-			}
-			t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-			t.Setenv("AWS_ACCESS_KEY_ID", ec2test.AccessKeyID)
-			t.Setenv("AWS_SECRET_ACCESS_KEY", ec2test.SecretAccessKey)
-			t.Setenv("AWS_REGION", "us-east-1")
-			srv := ec2test.New(ec2test.Options{})
-			t.Cleanup(srv.Close)
+			srv, client := standInClient(t, "")
 			ctx := context.Background()
-			client, err := awsapi.New(ctx, awsapi.Options{EndpointURL: srv.URL(), AppVersion: "test", MaxBackoff: 5 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
 			if _, err := client.CreateKeyPair(ctx, awsapi.CreateInput{Name: "taken", Type: keys.ED25519, Format: keys.PEM}); err != nil {
 				t.Fatal(err)
 			}

@@ -31,6 +31,12 @@ func runAWS(t *testing.T, s *Server, args ...string) (stdout, stderr string, exi
 // runAWSService is runAWS for another service ("autoscaling") at the same URL.
 func runAWSService(t *testing.T, s *Server, service string, args ...string) (stdout, stderr string, exit int) {
 	t.Helper()
+	return runAWSServiceEnv(t, s, service, nil, args...)
+}
+
+// runAWSServiceEnv is runAWSService with more environment (KEY=VALUE).
+func runAWSServiceEnv(t *testing.T, s *Server, service string, env []string, args ...string) (stdout, stderr string, exit int) {
+	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url=" + s.URL(), service}, args...)...)
 	cmd.Dir = home
@@ -47,6 +53,7 @@ func runAWSService(t *testing.T, s *Server, service string, args ...string) (std
 		"HTTPS_PROXY=http://127.0.0.1:1", "HTTP_PROXY=http://127.0.0.1:1", "NO_PROXY=127.0.0.1",
 		"https_proxy=http://127.0.0.1:1", "http_proxy=http://127.0.0.1:1", "no_proxy=127.0.0.1",
 	}
+	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -55,7 +62,7 @@ func runAWSService(t *testing.T, s *Server, service string, args ...string) (std
 	case errors.As(err, &ee):
 		exit = ee.ExitCode()
 	case err != nil:
-		t.Fatalf("aws %v: %v", args, err)
+		t.Fatalf("aws %s %v: %v", service, args, err)
 	}
 	return out.String(), errb.String(), exit
 }

@@ -1,11 +1,8 @@
 package ec2test
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,37 +11,10 @@ import (
 	"github.com/keypair-dev/keypair/pair"
 )
 
-// runSSM runs `aws ssm ARGS` against s with runAWS's environment.
+// runSSM runs `aws ssm ARGS` against s as runAWS does, with no retries.
 func runSSM(t *testing.T, s *Server, args ...string) (stdout, stderr string, exit int) {
 	t.Helper()
-	home := t.TempDir()
-	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url=" + s.URL(), "ssm"}, args...)...)
-	cmd.Dir = home
-	cmd.Env = []string{
-		"PATH=/usr/bin:/bin",
-		"HOME=" + home,
-		"AWS_ACCESS_KEY_ID=" + AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY=" + SecretAccessKey,
-		"AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_PAGER=",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_MAX_ATTEMPTS=1",
-		"HTTPS_PROXY=http://127.0.0.1:1", "HTTP_PROXY=http://127.0.0.1:1", "NO_PROXY=127.0.0.1",
-		"https_proxy=http://127.0.0.1:1", "http_proxy=http://127.0.0.1:1", "no_proxy=127.0.0.1",
-	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		exit = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("aws ssm %v: %v", args, err)
-	}
-	return out.String(), errb.String(), exit
+	return runAWSServiceEnv(t, s, "ssm", []string{"AWS_MAX_ATTEMPTS=1"}, args...)
 }
 
 // TestAWSCLISSM drives awscli v2's ssm commands through the calls keypair
