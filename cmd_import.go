@@ -99,14 +99,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	if err := pair.CheckImportable(kf.Public); err != nil {
 		return usagef("--public-key %s: %v (nothing was sent)", termtext.Clean(o.publicKey), err.(*pair.FieldError).Msg)
 	}
-	var kt keys.Type
-	switch kf.Public.Type() {
-	case "ssh-rsa":
-		kt = keys.RSA
-	case "ssh-ed25519":
-		kt = keys.ED25519
-	}
-	req := pair.Request{Name: o.name, Type: kt, Format: keys.PEM, Source: pair.SourceLocal}
+	req := pair.Request{Name: o.name, Type: pair.TypeOf(kf.Public), Format: keys.PEM, Source: pair.SourceLocal}
 	if req.Tags, err = tagsFromFlags(cfg.Tags, o.tags); err != nil {
 		return err
 	}
@@ -143,7 +136,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 	fps, _ := keys.FingerprintsOf(kf.Public, nil)
 	res := importResult{
 		KeyName: termtext.Clean(out.KeyName), KeyPairID: termtext.Clean(out.KeyPairID),
-		KeyFingerprint: termtext.Clean(out.KeyFingerprint), KeyType: string(kt), Region: client.Region(),
+		KeyFingerprint: termtext.Clean(out.KeyFingerprint), KeyType: string(req.Type), Region: client.Region(),
 		PublicKey: line[:len(line)-1], SHA256Fingerprint: fps.SHA256, MD5Fingerprint: fps.MD5, Tags: req.Tags,
 	}
 	if res.Tags == nil {
@@ -156,7 +149,7 @@ func (a *app) runImport(cmd *cobra.Command, o *importOptions) error {
 		return writeJSON(a.stdout, res)
 	}
 	fmt.Fprintf(a.stdout, "Imported key pair %q (%s) into %s.\n", res.KeyName, res.KeyPairID, res.Region)
-	fmt.Fprintf(a.stdout, "  fingerprint:  %s  (EC2: %s)\n", res.KeyFingerprint, maker.FingerprintKindOf(kt, pair.SourceLocal))
+	fmt.Fprintf(a.stdout, "  fingerprint:  %s  (EC2: %s)\n", res.KeyFingerprint, maker.FingerprintKindOf(req.Type, pair.SourceLocal))
 	fmt.Fprintf(a.stdout, "  OpenSSH:      %s\n", res.SHA256Fingerprint)
 	if fps.AWSImported != "" && res.KeyFingerprint != "" && fps.AWSImported != res.KeyFingerprint {
 		fmt.Fprintf(a.stderr, "keypair: warning: EC2 reported fingerprint %s, but %s was computed here\n", res.KeyFingerprint, fps.AWSImported)

@@ -224,13 +224,8 @@ func (s *Server) importKeyPair(region string, p url.Values, reqID string) (strin
 	if err != nil {
 		return "", errorf(400, "InvalidKey.Format", "Key is not in valid OpenSSH public key format")
 	}
-	var typ keys.Type
-	switch pub.Type() {
-	case "ssh-rsa":
-		typ = keys.RSA
-	case "ssh-ed25519":
-		typ = keys.ED25519
-	default:
+	typ := pair.TypeOf(pub)
+	if typ == "" {
 		return "", errorf(400, "InvalidKey.Format", "Key is not in valid OpenSSH public key format")
 	}
 	if p.Get("DryRun") == "true" {

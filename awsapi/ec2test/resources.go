@@ -198,13 +198,8 @@ func (s *Server) AddKeyPair(region, name, publicKey string, tags ...pair.Tag) (K
 	if err != nil {
 		return KeyPair{}, fmt.Errorf("ec2test: public key of %s: %w", name, err)
 	}
-	var typ keys.Type
-	switch pub.Type() {
-	case "ssh-rsa":
-		typ = keys.RSA
-	case "ssh-ed25519":
-		typ = keys.ED25519
-	default:
+	typ := pair.TypeOf(pub)
+	if typ == "" {
 		return KeyPair{}, fmt.Errorf("ec2test: public key of %s: EC2 takes RSA and ED25519 keys, not %s", name, pub.Type())
 	}
 	fp, err := keys.FingerprintAWSImported(pub)
