@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -56,13 +55,37 @@ func (e *BadRegionsError) Error() string {
 	return fmt.Sprintf("regions %q: %s", termtext.Clean(e.Spec), e.Reason)
 }
 
-// regionName is the shape of an AWS region name: a two-letter area, an
-// optional partition word (gov, iso, isob, isoe, isof), a direction and a
-// number: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1.
-var regionName = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`)
+// ValidRegion reports whether s has the shape of an AWS region name: a
+// two-letter area, an optional partition word (gov, iso, isob, isoe, isof), a
+// direction and a number: us-east-1, eu-central-2, us-gov-west-1, cn-north-1,
+// us-isob-east-1. That is `^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$`,
+// written out rather than a regexp compiled at every start of every command
+// (issue 14); TestValidRegionMatchesPattern holds it to that pattern.
+func ValidRegion(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) != 3 && len(parts) != 4 {
+		return false
+	}
+	if len(parts) == 4 {
+		p := parts[1]
+		if p != "gov" && !(strings.HasPrefix(p, "iso") && len(p) <= 4 && lowerLetters(p)) {
+			return false
+		}
+	}
+	area, dir, num := parts[0], parts[len(parts)-2], parts[len(parts)-1]
+	return len(area) == 2 && lowerLetters(area) && dir != "" && lowerLetters(dir) &&
+		len(num) >= 1 && len(num) <= 2 && strings.Trim(num, "0123456789") == ""
+}
 
-// ValidRegion reports whether s has the shape of a region name.
-func ValidRegion(s string) bool { return regionName.MatchString(s) }
+// lowerLetters reports whether s is made only of a-z.
+func lowerLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
 
 // ResolveRegions turns --regions' value ("all", or "R1,R2,…") into a sorted,
 // de-duplicated list; bad names are refused before anything is called

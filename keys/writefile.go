@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -44,7 +43,27 @@ const (
 	tempSuffix = ".tmp"
 )
 
-var staleTempName = regexp.MustCompile(`^\.keypair-(?:[0-9a-f]{16}|[0-9]{1,10})\.tmp$`)
+// isOurTempName reports whether name is a temporary file of ours: tempPrefix,
+// then 16 lowercase hex digits (this version's) or 1 to 10 decimal digits
+// (os.CreateTemp's, of earlier versions), then tempSuffix. It is written out
+// rather than a regexp, which would be compiled at every start of every
+// command (issue 14); TestOurTempNameMatchesPattern holds it to the pattern.
+func isOurTempName(name string) bool {
+	mid, ok := strings.CutPrefix(name, tempPrefix)
+	if !ok {
+		return false
+	}
+	if mid, ok = strings.CutSuffix(mid, tempSuffix); !ok {
+		return false
+	}
+	switch {
+	case len(mid) == 16:
+		return strings.Trim(mid, "0123456789abcdef") == ""
+	case len(mid) >= 1 && len(mid) <= 10:
+		return strings.Trim(mid, "0123456789") == ""
+	}
+	return false
+}
 
 // staleAge is how old a temporary file of ours must be before it is taken
 // for a leftover (of a process killed mid-save) rather than a save under
@@ -256,7 +275,7 @@ func removeStaleTemps(dir string, now time.Time) {
 	names, _ := d.Readdirnames(-1)
 	d.Close()
 	for _, name := range names {
-		if !strings.HasPrefix(name, tempPrefix) || !staleTempName.MatchString(name) {
+		if !isOurTempName(name) {
 			continue
 		}
 		p := filepath.Join(dir, name)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/keypair-dev/keypair/awsapi"
@@ -18,12 +17,15 @@ import (
 // keypair (create --store ssm), CloudFormation and CDK keep it, and checks
 // it belongs to its pair before anyone saves it.
 
-// keyPairIDPattern is what EC2's key pair ids look like ("key-" and 17 hex
-// digits; older ones have 8).
-var keyPairIDPattern = regexp.MustCompile(`^key-[0-9a-f]{8,17}$`)
-
-// IsKeyPairID reports whether ref is a key pair id rather than a name.
-func IsKeyPairID(ref string) bool { return keyPairIDPattern.MatchString(ref) }
+// IsKeyPairID reports whether ref is a key pair id rather than a name. EC2's
+// ids are "key-" and 17 lowercase hex digits; older ones have 8. The check is
+// `^key-[0-9a-f]{8,17}$` written out rather than a regexp compiled at every
+// start of every command (issue 14); TestIsKeyPairIDMatchesPattern holds it
+// to that pattern.
+func IsKeyPairID(ref string) bool {
+	hex, ok := strings.CutPrefix(ref, "key-")
+	return ok && len(hex) >= 8 && len(hex) <= 17 && strings.Trim(hex, "0123456789abcdef") == ""
+}
 
 // Fetched is a private key read from its parameter and checked against
 // its pair: the key's public half is the pair's.
