@@ -142,6 +142,9 @@ before anything was done.`,
 	for _, sc := range subcommands {
 		if args != nil && sc.name == name && sc.name != "man" {
 			root.AddCommand(sc.build())
+			// Not completing: cobra would build its completion command
+			// and its four shells' subcommands on every run otherwise.
+			root.CompletionOptions.DisableDefaultCmd = true
 			return root
 		}
 	}

@@ -119,13 +119,29 @@ RELEASE_FLAGS=(-trimpath "${RELEASE_GCFLAGS[@]}" -ldflags "-s -w -X main.version
 CGO_ENABLED=0 go build "${RELEASE_FLAGS[@]}" -o "$OUT/keypair" .
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$OUT/hello" ./bench/hello
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$OUT/teafloor" ./bench/teafloor
+# The dependency floor: a program that imports every outside package keypair
+# imports and does nothing. Go runs the package init of everything linked,
+# whichever command runs, so this is what keypair's dependencies cost at
+# start before keypair's own code does anything. Generated from `go list`
+# (always today's imports) into a folder `./...` skips, built as keypair is.
+DEPFLOOR_SRC=bench/out/_depfloor
+mkdir -p "$DEPFLOOR_SRC"
+{
+  printf 'package main\n\nimport (\n\t"fmt"\n\n'
+  go list -deps -f '{{if not .Standard}}{{if eq .Module.Path "github.com/keypair-dev/keypair"}}{{join .Imports "\n"}}{{end}}{{end}}' . |
+    grep -v '^github.com/keypair-dev/' | grep '\.' | sort -u | sed 's/.*/\t_ "&"/'
+  printf ')\n\nfunc main() { fmt.Println("depfloor") }\n'
+} >"$DEPFLOOR_SRC/main.go"
+CGO_ENABLED=0 go build -trimpath "${RELEASE_GCFLAGS[@]}" -ldflags "-s -w" -o "$OUT/depfloor" "./$DEPFLOOR_SRC"
+rm -rf "$DEPFLOOR_SRC"
 go build -trimpath -o "$STAND" ./awsapi/ec2test/ec2stand
 # Time installed copies, as users run them: a fresh file written by install
 # into a bin folder, not the one the linker wrote (which ran 0.75-0.87x as
 # long on these machines: its pages were still in the page cache as written).
-install -m 0755 "$OUT/keypair" "$OUT/hello" "$OUT/teafloor" "$WORK/bin/"
+install -m 0755 "$OUT/keypair" "$OUT/hello" "$OUT/teafloor" "$OUT/depfloor" "$WORK/bin/"
 KP="$WORK/bin/keypair"
 HELLO="$WORK/bin/hello"
+DEPFLOOR="$WORK/bin/depfloor"
 TEAFLOOR="$WORK/bin/teafloor"
 printf 'size_bytes\t%s\n' "$(stat -c %s "$KP")" >"$WORK/size.txt"
 
@@ -193,9 +209,11 @@ hf() { # hf GROUP RUNS WARMUP [hyperfine args...]
 check 0 "$KP version"
 check 0 "$HELLO"
 check 0 "$AWS --version"
+check 0 "$DEPFLOOR"
 hf startup "$RUNS_STARTUP" 3 \
   -n "keypair version" "$KP version" \
   -n "go hello world" "$HELLO" \
+  -n "dependency floor" "$DEPFLOOR" \
   -n "aws --version" "$AWS --version"
 
 # Peak RSS (KiB, one line per run) of `keypair version` and of the floor.
@@ -203,6 +221,7 @@ log "peak RSS ($RUNS_RSS runs each)"
 for _ in $(seq 1 "$RUNS_RSS"); do
   /usr/bin/time -f '%M' -a -o "$RES/rss-keypair.txt" "$KP" version >/dev/null
   /usr/bin/time -f '%M' -a -o "$RES/rss-hello.txt" "$HELLO" >/dev/null
+  /usr/bin/time -f '%M' -a -o "$RES/rss-depfloor.txt" "$DEPFLOOR" >/dev/null
 done
 
 # Package initialisation: GODEBUG=inittrace=1 prints one line per package.
@@ -379,12 +398,18 @@ sections = []
 rows, t = table("startup", "keypair version",
                 "All three are installed copies (`install -m 0755`), interleaved in one hyperfine run. "
                 "`go hello world` is `bench/hello` (`fmt.Println`) built as the release builds keypair "
-                "(`CGO_ENABLED=0 -trimpath -ldflags \"-s -w\"`): the floor for any Go program of this toolchain.")
+                "(`CGO_ENABLED=0 -trimpath -ldflags \"-s -w\"`): the floor for any Go program of this toolchain. "
+                "`dependency floor` imports every outside package keypair imports and does nothing else, built as "
+                "keypair is (generated from `go list` at each run): Go runs the init of every linked package on "
+                "every start, so this is what the dependencies cost before keypair's own code runs.")
 kp = rows["keypair version"]["median"]
 r = kp / rows["go hello world"]["median"]
 budgets.append(("start-up: `keypair version` vs a Go hello world built the same way", "≤ 2.8× the hello world", f"{r:.2f}×", verdict(r <= 2.8)))
 r = rows["aws --version"]["median"] / kp
 budgets.append(("start-up: `keypair version` vs `aws --version`", "≥ 20× faster", f"{r:.1f}× faster", verdict(r >= 20)))
+r = kp / rows["dependency floor"]["median"]
+budgets.append(("start-up: `keypair version` vs the dependency floor (its imports, doing nothing)", "recorded",
+                f"{r:.2f}× ({rows['dependency floor']['median'] / rows['go hello world']['median']:.2f}× the hello world for the floor itself)", "RECORDED"))
 sections.append(("1. Start-up, process start to exit", t))
 
 def rss(name):
@@ -392,6 +417,7 @@ def rss(name):
     return st.median(v), min(v), max(v), len(v)
 m, lo, hi, n = rss("keypair")
 hm, hlo, hhi, hn = rss("hello")
+dm, dlo, dhi, dn = rss("depfloor")
 budgets.append(("peak RSS of `keypair version`", "≤ 10 MiB", f"{m / 1024:.1f} MiB", verdict(m <= 10 * 1024)))
 size = int(facts["size_bytes"])
 budgets.append(("release binary (`CGO_ENABLED=0 -trimpath -ldflags \"-s -w\"`)", "≤ 15 MB (15,000,000 bytes)",
@@ -400,6 +426,7 @@ sections.append(("1b. Memory and size", "\n".join([
     "| what | median | min–max | runs |", "|---|---|---|---|",
     f"| peak RSS, `keypair version` | {m / 1024:.2f} MiB | {lo / 1024:.2f}–{hi / 1024:.2f} MiB | {n} |",
     f"| peak RSS, go hello world | {hm / 1024:.2f} MiB | {hlo / 1024:.2f}–{hhi / 1024:.2f} MiB | {hn} |",
+    f"| peak RSS, dependency floor | {dm / 1024:.2f} MiB | {dlo / 1024:.2f}–{dhi / 1024:.2f} MiB | {dn} |",
     f"| release binary, linux/amd64 | {size:,} bytes ({size / 2**20:.1f} MiB) | | |",
     "", "Peak RSS is `/usr/bin/time -f %M` (maximum resident set, KiB) of the installed copy. "
         "The size limit is also enforced by `.ci/release-check`."])))
