@@ -46,8 +46,14 @@ type app struct {
 func main() {
 	// A dropped SSH session or a closed terminal sends SIGHUP: it ends the
 	// run like SIGINT and SIGTERM do, through the context, so a pair whose
-	// key is not saved is deleted again instead of being orphaned.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// key is not saved is deleted again instead of being orphaned. A command
+	// that only prints keeps Go's default, ending at once: it has nothing to
+	// undo, and the signal machinery (two more threads and their stacks) is
+	// a tenth of `keypair version`'s start-up.
+	ctx, stop := context.Background(), context.CancelFunc(func() {})
+	if !printsOnly(os.Args[1:]) {
+		ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	}
 	// A reader that went away must not kill the process mid-save (Go's
 	// default for SIGPIPE on stdout): the write fails instead, and the
 	// pipeline treats that as a failed save.
@@ -178,6 +184,22 @@ func subcommandOf(args []string) (name string, help bool) {
 		}
 	}
 	return "", help
+}
+
+// printsOnly reports whether args run a command that only prints to its
+// output: version, help, a completion script or answer. A signal cannot leave
+// anything of theirs half-done. "create --help" is not among them: a
+// "--help" there may be the value of a flag (--tag --help), and then create
+// runs.
+func printsOnly(args []string) bool {
+	name, help := subcommandOf(args)
+	switch name {
+	case "version", "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		return true
+	case "":
+		return help
+	}
+	return false
 }
 
 // noArgs refuses positional arguments with a usage error (exit 2).

@@ -233,3 +233,32 @@ func quoteAll(env []string) []string {
 	}
 	return out
 }
+
+// Only commands that print and change nothing keep Go's default signal
+// behaviour (end at once); every other command, and anything in doubt, gets
+// the context that undoes a half-made pair.
+func TestPrintsOnly(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"version"}, true},
+		{[]string{"--region", "eu-west-1", "version", "--json"}, true},
+		{[]string{"--help"}, true},
+		{[]string{"help", "create"}, true},
+		{[]string{"completion", "bash"}, true},
+		{[]string{"__complete", "create", "--ty"}, true},
+		{nil, false}, // the form
+		{[]string{"create", "--help"}, false},
+		{[]string{"create", "--tag", "--help"}, false},
+		{[]string{"--region", "version"}, false}, // "version" is the region; the form runs
+		{[]string{"--region", "--help"}, false},
+		{[]string{"delete", "version"}, false},
+		{[]string{"man", "--dir", "d"}, false},
+		{[]string{"--", "version"}, false},
+	} {
+		if got := printsOnly(tc.args); got != tc.want {
+			t.Errorf("printsOnly(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
