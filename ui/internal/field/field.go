@@ -12,6 +12,7 @@ package field
 import (
 	"image/color"
 	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,9 +43,10 @@ type CursorStyle struct {
 	Blink bool
 }
 
-// Model is one single-line input. The zero value is not ready: build one
-// with New. It is not a tea.Model: its owner routes messages to Update and
-// draws View, placing Cursor on the screen.
+// Model is one single-line input; the zero value is an empty field without
+// a limit or a width. It is not a tea.Model: its owner routes messages to
+// Update and draws View, placing Cursor on the screen. A Model holds
+// slices: edit one copy only.
 type Model struct {
 	// Prompt is drawn before the text, in the state's Prompt style.
 	Prompt string
@@ -56,10 +58,16 @@ type Model struct {
 	width  int // cells of text shown; 0: no limit, no scrolling
 	styles Styles
 
-	value  []rune
-	pos    int // the cursor, a rune index in [0, len(value)]
-	offset int // the first rune shown when the value is wider than width
-	focus  bool
+	value []rune
+	pos   int // the cursor, a rune index in [0, len(value)]
+	first int // the first cluster shown when the value is wider than width
+	focus bool
+
+	// The value's grapheme clusters (see relayout) when it has more than
+	// ASCII: where each starts (a rune index) and the cells before it,
+	// both with an entry for the end.
+	clustered     bool
+	starts, cells []int
 }
 
 // New returns an empty, blurred field holding at most limit runes and
@@ -87,6 +95,7 @@ func (m *Model) Value() string { return string(m.value) }
 func (m *Model) SetValue(s string) {
 	m.value = m.limited(sanitize([]rune(s)))
 	m.pos = len(m.value)
+	m.relayout()
 	m.scroll()
 }
 
@@ -101,7 +110,8 @@ func (m *Model) Focused() bool { return m.focus }
 
 // Update edits the text for a key press or a paste while the field has the
 // focus; anything else is ignored. The keys are those of bubbles'
-// textinput, except that ctrl+v reads no clipboard.
+// textinput, except that ctrl+v reads no clipboard and nothing is
+// suggested.
 func (m *Model) Update(msg tea.Msg) {
 	if !m.focus {
 		return
@@ -115,6 +125,7 @@ func (m *Model) Update(msg tea.Msg) {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) {
+	n := len(m.value)
 	switch msg.String() {
 	case "left", "ctrl+b":
 		m.pos = max(0, m.pos-1)
@@ -148,11 +159,15 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 		m.pos = 0
 	case "ctrl+k":
 		m.value = m.value[:m.pos]
-	case "ctrl+v":
-		// textinput reads the system clipboard here: of the machine
-		// running keypair, which over SSH is the server. Nothing.
 	default:
+		// Text, if the key has any. ctrl+v has none: no clipboard is
+		// read (textinput read the one of the machine running keypair,
+		// which over SSH is the server's).
 		m.insert(msg.Text)
+		return
+	}
+	if len(m.value) != n {
+		m.relayout()
 	}
 	m.scroll()
 }
@@ -198,6 +213,7 @@ func (m *Model) insert(s string) {
 	}
 	m.value = slices.Insert(m.value, m.pos, in...)
 	m.pos += len(in)
+	m.relayout()
 	m.scroll()
 }
 
@@ -209,8 +225,8 @@ func (m *Model) limited(rs []rune) []rune {
 }
 
 // sanitize makes text fit one line the way textinput's sanitizer does:
-// each CR, LF and tab becomes a space; other control characters and
-// invalid UTF-8 are dropped.
+// each CR, LF and tab becomes a space; other control characters, invalid
+// UTF-8 and U+FFFD are dropped.
 func sanitize(rs []rune) []rune {
 	out := rs[:0]
 	for _, r := range rs {
@@ -225,84 +241,117 @@ func sanitize(rs []rune) []rune {
 	return out
 }
 
-// width is the display width of rs in cells.
-func width(rs []rune) int {
-	for _, r := range rs {
-		if r >= utf8.RuneSelf {
-			return ansi.StringWidth(string(rs))
-		}
+// The terminal draws the value as grapheme clusters (a letter and its
+// accents, an emoji sequence), each one or two cells wide, so the window
+// and the cursor are worked out in clusters, measured as lipgloss.Width
+// measures them. The cursor itself moves by runes, as in textinput; one
+// inside a cluster is drawn on it.
+
+// relayout measures the value after a change. A value of printable ASCII
+// (control characters never get in) is one cell a rune and needs no table.
+func (m *Model) relayout() {
+	m.clustered, m.starts, m.cells = false, nil, nil
+	if !slices.ContainsFunc(m.value, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return
 	}
-	return len(rs) // printable ASCII: control characters never get in
+	m.clustered = true
+	s := string(m.value)
+	at, w := 0, 0
+	for s != "" {
+		c, cw := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+		m.starts = append(m.starts, at)
+		m.cells = append(m.cells, w)
+		at += utf8.RuneCountInString(c)
+		w += cw
+		s = s[len(c):]
+	}
+	m.starts = append(m.starts, at)
+	m.cells = append(m.cells, w)
 }
 
-// cursorCell is the width of the cell the cursor covers at rune i: the
-// character there, or the blank after the last one.
-func (m *Model) cursorCell(i int) int {
-	if i >= len(m.value) {
+// clusters is how many clusters the value has.
+func (m *Model) clusters() int {
+	if !m.clustered {
+		return len(m.value)
+	}
+	return len(m.starts) - 1
+}
+
+// start is the rune index where cluster k starts (the value's length for
+// k == clusters()).
+func (m *Model) start(k int) int {
+	if !m.clustered {
+		return k
+	}
+	return m.starts[k]
+}
+
+// before is the width of the clusters before cluster k.
+func (m *Model) before(k int) int {
+	if !m.clustered {
+		return k
+	}
+	return m.cells[k]
+}
+
+// clusterOf is the cluster holding rune i, or clusters() for the end.
+func (m *Model) clusterOf(i int) int {
+	if !m.clustered {
+		return i
+	}
+	k, found := slices.BinarySearch(m.starts, i)
+	if !found {
+		k-- // inside cluster k-1
+	}
+	return k
+}
+
+// cursorCell is the width of the cell the cursor covers: the cluster it is
+// on, or the blank after the last one.
+func (m *Model) cursorCell() int {
+	c := m.clusterOf(m.pos)
+	if c >= m.clusters() {
 		return 1
 	}
-	return max(1, width(m.value[i:i+1]))
+	return max(1, m.before(c+1)-m.before(c))
 }
 
-// shows reports whether, with the window starting at rune off, the cell
-// under the cursor is wholly inside the width+1 cells shown.
-func (m *Model) shows(off int) bool {
-	return width(m.value[off:m.pos])+m.cursorCell(m.pos) <= m.width+1
+// shows reports whether, with the window starting at cluster first, the
+// cell under the cursor is wholly inside the width+1 cells shown.
+func (m *Model) shows(first int) bool {
+	return m.before(m.clusterOf(m.pos))-m.before(first)+m.cursorCell() <= m.width+1
 }
 
 // scroll moves the window as little as keeps the cursor in view, and never
 // leaves room at the right while text is hidden at the left. A value that
 // fits is never scrolled.
 func (m *Model) scroll() {
-	if m.width == 0 || width(m.value) <= m.width {
-		m.offset = 0
+	n := m.clusters()
+	if m.width == 0 || m.before(n) <= m.width {
+		m.first = 0
 		return
 	}
-	m.offset = min(m.offset, m.pos)
-	if !m.shows(m.offset) {
-		// shows is monotone in the start: the first start that shows
-		// the cursor is found by bisection.
-		lo, hi := m.offset+1, m.pos
-		for lo < hi {
-			mid := (lo + hi) / 2
-			if m.shows(mid) {
-				hi = mid
-			} else {
-				lo = mid + 1
-			}
-		}
-		m.offset = lo
+	c := m.clusterOf(m.pos)
+	m.first = min(m.first, c)
+	if !m.shows(m.first) {
+		// The first start that shows the cursor; later ones all do.
+		m.first += sort.Search(c-m.first, func(i int) bool { return m.shows(m.first + i) })
 	}
 	// The first start from which the rest of the value, and the cursor
 	// after it, fit.
-	lo, hi := 0, len(m.value)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if width(m.value[mid:]) <= m.width {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	m.offset = min(m.offset, lo)
+	fill := sort.Search(n, func(k int) bool { return m.before(n)-m.before(k) <= m.width })
+	m.first = min(m.first, fill)
 }
 
-// visible is the end of the runes shown from the window's start: as many
+// last is the end of the clusters shown from the window's start: as many
 // as fit in width+1 cells.
-func (m *Model) visible() int {
+func (m *Model) last() int {
+	n := m.clusters()
 	if m.width == 0 {
-		return len(m.value)
+		return n
 	}
-	lo, hi := m.offset, len(m.value)
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if width(m.value[m.offset:mid]) <= m.width+1 {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return lo
+	limit := m.before(m.first) + m.width + 1
+	return m.first + sort.Search(n-m.first, func(i int) bool { return m.before(m.first+i+1) > limit })
 }
 
 func (m *Model) state() *State {
@@ -330,8 +379,9 @@ func (m *Model) View() string {
 		}
 		return prompt + st.Placeholder.Render(p)
 	}
-	shown := m.value[m.offset:m.visible()]
-	w := width(shown)
+	end := m.last()
+	shown := m.value[m.start(m.first):m.start(end)]
+	w := m.before(end) - m.before(m.first)
 	if m.width == 0 {
 		cells = w + 1
 	}
@@ -350,10 +400,7 @@ func (m *Model) Cursor() *tea.Cursor {
 	if !m.focus {
 		return nil
 	}
-	x := ansi.StringWidth(m.Prompt)
-	if m.pos > m.offset {
-		x += width(m.value[m.offset:m.pos])
-	}
+	x := ansi.StringWidth(m.Prompt) + m.before(m.clusterOf(m.pos)) - m.before(m.first)
 	c := tea.NewCursor(x, 0)
 	c.Color = m.styles.Cursor.Color
 	c.Shape = m.styles.Cursor.Shape
