@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
+	"github.com/keypair-dev/keypair/ui/internal/field"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -87,7 +87,7 @@ type problem struct {
 type formScreen struct {
 	c *common
 
-	name   textinput.Model
+	name   field.Model
 	typ    choice
 	format choice
 	ppk    choice
@@ -97,7 +97,7 @@ type formScreen struct {
 	focus  focusID
 
 	// The public key pasted for source public-key, parsed on every change.
-	pubKey    textinput.Model
+	pubKey    field.Model
 	pasted    ssh.PublicKey
 	pastedErr string
 
@@ -130,22 +130,15 @@ type formScreen struct {
 	showAll     bool
 }
 
-func newInput(st *Styles, placeholder string, limit, width int) textinput.Model {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.Placeholder = st.placeholder(placeholder)
-	ti.CharLimit = limit
-	ti.SetVirtualCursor(false)
-	ti.SetStyles(st.Input)
-	// ctrl+v would read the clipboard of the machine running keypair (the
-	// server, over SSH); terminal paste still arrives as bracketed paste.
-	ti.KeyMap.Paste.SetEnabled(false)
-	// Tab, up and down belong to the form, not to suggestions.
-	ti.KeyMap.AcceptSuggestion.SetEnabled(false)
-	ti.KeyMap.NextSuggestion.SetEnabled(false)
-	ti.KeyMap.PrevSuggestion.SetEnabled(false)
-	ti.SetWidth(width)
-	return ti
+// newInput builds a text field holding at most limit runes and showing
+// width cells. It reads no clipboard (ctrl+v does nothing; a terminal
+// paste arrives as a bracketed paste) and offers no suggestions (tab, up
+// and down belong to the screen).
+func newInput(st *Styles, placeholder string, limit, width int) field.Model {
+	in := field.New(limit, width)
+	in.Placeholder = st.placeholder(placeholder)
+	in.SetStyles(st.Input)
+	return in
 }
 
 const namePlaceholder = "name of the key pair, e.g. web-prod"
@@ -433,7 +426,7 @@ func (f *formScreen) focusables() []focusID {
 }
 
 // input returns the text input that has the focus, or nil.
-func (f *formScreen) input() *textinput.Model {
+func (f *formScreen) input() *field.Model {
 	switch f.focus.kind {
 	case fieldName:
 		return &f.name
@@ -454,7 +447,7 @@ func (f *formScreen) setFocus(id focusID) tea.Cmd {
 	}
 	f.focus = id
 	if in := f.input(); in != nil {
-		return in.Focus()
+		in.Focus()
 	}
 	return nil
 }
@@ -612,8 +605,7 @@ func (f *formScreen) typed(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	before := f.name.Value()
-	var cmd tea.Cmd
-	*in, cmd = in.Update(msg)
+	in.Update(msg)
 	switch f.focus.kind {
 	case fieldName:
 		f.nameTouched = true
@@ -624,10 +616,10 @@ func (f *formScreen) typed(msg tea.Msg) tea.Cmd {
 	}
 	if f.name.Value() != before {
 		f.changed()
-		return tea.Batch(cmd, f.scheduleNameCheck())
+		return f.scheduleNameCheck()
 	}
 	f.changed()
-	return cmd
+	return nil
 }
 
 // submit asks the root to make the key pair, unless something is invalid:

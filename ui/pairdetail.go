@@ -8,7 +8,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"golang.org/x/crypto/ssh"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/keypair-dev/keypair/localkeys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
+	"github.com/keypair-dev/keypair/ui/internal/field"
 )
 
 // pairStage is where a detail view is in a delete.
@@ -61,7 +61,7 @@ type pairScreen struct {
 	fetchErr      error
 
 	stage     pairStage
-	name      textinput.Model
+	name      field.Model
 	deleteErr error
 	note      string // a notice from the last delete attempt (e.g. in use now)
 	scroll    int
@@ -190,9 +190,8 @@ func (d *pairScreen) update(msg tea.Msg) (tea.Cmd, action) {
 		return nil, statusAction{"Saved the private key from SSM to " + cleanText(msg.path) + " (mode 0600)."}
 	case tea.PasteMsg:
 		if d.stage == pairTyping {
-			var cmd tea.Cmd
-			d.name, cmd = d.name.Update(msg)
-			return cmd, nil
+			d.name.Update(msg)
+			return nil, nil
 		}
 	case tea.KeyPressMsg:
 		return d.key(msg)
@@ -214,7 +213,8 @@ func (d *pairScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 			if d.inUse() {
 				d.stage = pairTyping
 				d.name.SetValue("")
-				return d.name.Focus(), nil
+				d.name.Focus()
+				return nil, nil
 			}
 			return d.startDelete(false), nil
 		case key.Matches(msg, k.No):
@@ -234,9 +234,8 @@ func (d *pairScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 			d.name.Blur()
 			return d.startDelete(true), nil
 		}
-		var cmd tea.Cmd
-		d.name, cmd = d.name.Update(msg)
-		return cmd, nil
+		d.name.Update(msg)
+		return nil, nil
 	}
 	switch {
 	case key.Matches(msg, k.Back):
@@ -320,7 +319,8 @@ func (d *pairScreen) deleted(msg pairDeletedMsg) (tea.Cmd, action) {
 		d.stage = pairTyping
 		d.name.SetValue("")
 		d.note = "Something uses the pair now that did not when you were asked; nothing was deleted."
-		return d.name.Focus(), nil
+		d.name.Focus()
+		return nil, nil
 	default:
 		return nil, pairDeletedAction{name: msg.name, region: d.c.region()}
 	}

@@ -6,11 +6,11 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/pair"
+	"github.com/keypair-dev/keypair/ui/internal/field"
 )
 
 // importScreen puts one public key into many regions (fleet.Import):
@@ -26,7 +26,7 @@ type importScreen struct {
 	from      string // where the key is: a path, or "made here"
 	back      screen // the screen to return to
 
-	input   textinput.Model
+	input   field.Model
 	running bool
 	done    bool
 	seq     int
@@ -43,7 +43,8 @@ func newImportScreen(c *common, a importAction) (*importScreen, tea.Cmd) {
 	s.input.Prompt = "Regions  "
 	s.restyle()
 	s.resize()
-	return s, s.input.Focus()
+	s.input.Focus()
+	return s, nil
 }
 
 func (s *importScreen) start() tea.Cmd {
@@ -83,14 +84,14 @@ func (s *importScreen) update(msg tea.Msg) (tea.Cmd, action) {
 		s.regions, s.results, s.err = msg.regions, msg.results, msg.err
 		if s.err != nil {
 			s.done = false
-			return s.input.Focus(), nil
+			s.input.Focus()
+			return nil, nil
 		}
 		return nil, nil
 	case tea.PasteMsg:
 		if !s.running && !s.done {
-			var cmd tea.Cmd
-			s.input, cmd = s.input.Update(msg)
-			return cmd, nil
+			s.input.Update(msg)
+			return nil, nil
 		}
 	case tea.KeyPressMsg:
 		k := s.c.keys.Import
@@ -111,9 +112,8 @@ func (s *importScreen) update(msg tea.Msg) (tea.Cmd, action) {
 		case key.Matches(msg, k.Run):
 			return s.start(), nil
 		default:
-			var cmd tea.Cmd
-			s.input, cmd = s.input.Update(msg)
-			return cmd, nil
+			s.input.Update(msg)
+			return nil, nil
 		}
 	}
 	return nil, nil

@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/keypair-dev/keypair/fleet"
 	"github.com/keypair-dev/keypair/internal/termtext"
 	"github.com/keypair-dev/keypair/localkeys"
+	"github.com/keypair-dev/keypair/ui/internal/field"
 )
 
 // pairRow is one pair of the list with everything a keystroke needs
@@ -150,7 +150,7 @@ type pairsScreen struct {
 	steps         []filterStep
 	cursor, top   int
 
-	filter    textinput.Model
+	filter    field.Model
 	filtering bool
 
 	found    *localkeys.Found
@@ -379,7 +379,8 @@ func (p *pairsScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 			return nil, nil
 		}
 		p.filtering = true
-		return p.filter.Focus(), nil
+		p.filter.Focus()
+		return nil, nil
 	case key.Matches(msg, k.Reload):
 		return p.load(), nil
 	case p.state != pairsReady:
@@ -408,12 +409,11 @@ func (p *pairsScreen) key(msg tea.KeyPressMsg) (tea.Cmd, action) {
 // typed gives a key or paste to the filter and filters again if it changed.
 func (p *pairsScreen) typed(msg tea.Msg) tea.Cmd {
 	before := p.filter.Value()
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
+	p.filter.Update(msg)
 	if p.filter.Value() != before {
 		p.refilter(false)
 	}
-	return cmd
+	return nil
 }
 
 func (p *pairsScreen) open() action {

@@ -7,13 +7,13 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/keypair-dev/keypair/awsapi"
 	"github.com/keypair-dev/keypair/keys"
 	"github.com/keypair-dev/keypair/maker"
 	"github.com/keypair-dev/keypair/pair"
+	"github.com/keypair-dev/keypair/ui/internal/field"
 )
 
 // saveScreen asks where to write the private key. It never overwrites: an
@@ -23,7 +23,7 @@ import (
 type saveScreen struct {
 	c       *common
 	key     heldKey
-	path    textinput.Model
+	path    field.Model
 	saving  bool
 	err     string   // why the last save failed
 	note    string   // e.g. the cancel came too late, or EC2 refused the import
@@ -40,7 +40,7 @@ type saveScreen struct {
 	// After a refused import: a new name for the same key.
 	canRename bool
 	renaming  bool
-	newName   textinput.Model
+	newName   field.Model
 	proposed  string // the path the dialog proposed, to follow a rename
 }
 
@@ -72,7 +72,6 @@ func newSaveScreen(c *common, k heldKey, path string, late bool) *saveScreen {
 	d.proposed = path
 	d.path = newInput(c.styles, pathPlaceholder, 4096, 40)
 	d.path.SetValue(path)
-	d.path.CursorEnd()
 	d.path.Focus()
 	d.newName = newInput(c.styles, "new name of the key pair", pair.MaxNameLen+1, 40)
 	d.resize()
@@ -102,13 +101,12 @@ func (d *saveScreen) update(msg tea.Msg) (tea.Cmd, action) {
 		if d.saving {
 			return nil, nil
 		}
-		var cmd tea.Cmd
 		if d.renaming {
-			d.newName, cmd = d.newName.Update(msg)
+			d.newName.Update(msg)
 		} else {
-			d.path, cmd = d.path.Update(msg)
+			d.path.Update(msg)
 		}
-		return cmd, nil
+		return nil, nil
 	case tea.KeyPressMsg:
 		return d.keyPress(msg)
 	}
@@ -127,11 +125,11 @@ func (d *saveScreen) keyPress(msg tea.KeyPressMsg) (tea.Cmd, action) {
 		case key.Matches(msg, k.Back):
 			d.renaming = false
 			d.newName.Blur()
-			return d.path.Focus(), nil
+			d.path.Focus()
+			return nil, nil
 		}
-		var cmd tea.Cmd
-		d.newName, cmd = d.newName.Update(msg)
-		return cmd, nil
+		d.newName.Update(msg)
+		return nil, nil
 	}
 	switch {
 	case key.Matches(msg, k.Keep) && d.canStore:
@@ -162,18 +160,17 @@ func (d *saveScreen) keyPress(msg tea.KeyPressMsg) (tea.Cmd, action) {
 	case key.Matches(msg, k.Rename) && d.canRename:
 		d.renaming = true
 		d.newName.SetValue(d.made().Request.Name)
-		d.newName.CursorEnd()
 		d.path.Blur()
-		return d.newName.Focus(), nil
+		d.newName.Focus()
+		return nil, nil
 	case key.Matches(msg, k.Back):
 		return nil, askDiscardAction{}
 	case d.keep == keepParameter:
 		return nil, nil // no path to type
 	}
-	var cmd tea.Cmd
-	d.path, cmd = d.path.Update(msg)
+	d.path.Update(msg)
 	d.folders, d.files = nil, nil
-	return cmd, nil
+	return nil, nil
 }
 
 // save keeps the key where the dialog says: the pipeline is told the
@@ -206,7 +203,6 @@ func (d *saveScreen) rename() (tea.Cmd, action) {
 	if strings.TrimSpace(d.path.Value()) == d.proposed {
 		d.proposed = maker.DefaultPath(filepath.Dir(d.proposed), cp.Request)
 		d.path.SetValue(d.proposed)
-		d.path.CursorEnd()
 	}
 	d.renaming, d.canRename, d.note, d.err = false, false, "", ""
 	d.newName.Blur()
@@ -227,7 +223,6 @@ func (d *saveScreen) saved(msg savedMsg) action {
 			return savedAction{made: msg.made, unconfirmed: true, warning: "The private key is saved, but EC2 did not confirm the import: " + errText(msg.err)}
 		}
 		d.path.SetValue(msg.path)
-		d.path.CursorEnd()
 		d.canRename = msg.made.Key != nil && !msg.made.InEC2
 		d.note = "EC2 did not import the public key: " + sentence(errText(ierr.Err)) +
 			" Nothing is in EC2 and the file was removed again; the key is still in memory. enter saves and imports again"

@@ -3,10 +3,11 @@ package ui
 import (
 	"image/color"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+
+	"github.com/keypair-dev/keypair/ui/internal/field"
 )
 
 // Styles is every style the app draws with, built once for a light or dark
@@ -37,7 +38,7 @@ type Styles struct {
 	HelpKey   lipgloss.Style // a key in the help
 	HelpDesc  lipgloss.Style // what it does
 
-	Input textinput.Styles
+	Input field.Styles
 }
 
 // palette is the colours of one background.
@@ -94,13 +95,12 @@ func NewStyles(isDark bool, profile colorprofile.Profile) *Styles {
 		s.HelpDesc = base
 	}
 
-	in := textinput.Styles{}
-	// Typed text keeps the terminal's own colour: readable on any
-	// background, and each keystroke then writes no colour codes.
-	in.Focused.Text = base
+	// Typed text keeps the terminal's own colour (field never styles it):
+	// readable on any background, and each keystroke then writes no
+	// colour codes.
+	var in field.Styles
 	in.Focused.Prompt = fg(base, p.accent)
 	in.Focused.Placeholder = fg(base, p.faint)
-	in.Blurred.Text = base
 	in.Blurred.Prompt = fg(base, p.faint)
 	in.Blurred.Placeholder = fg(base, p.faint)
 	if !colour {

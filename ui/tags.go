@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
-
 	"github.com/keypair-dev/keypair/pair"
+	"github.com/keypair-dev/keypair/ui/internal/field"
 )
 
 // Widths of the tag inputs, in cells.
@@ -18,7 +17,7 @@ const (
 
 // tagRow is one key/value row of the tags editor.
 type tagRow struct {
-	key, value textinput.Model
+	key, value field.Model
 	touched    bool // typed into since it was added
 }
 
@@ -76,7 +75,7 @@ func (t *tagList) restyle(st *Styles) {
 }
 
 // input returns the text input of row i (value or key), or nil.
-func (t *tagList) input(i int, value bool) *textinput.Model {
+func (t *tagList) input(i int, value bool) *field.Model {
 	if i < 0 || i >= len(t.rows) {
 		return nil
 	}
