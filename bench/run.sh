@@ -438,7 +438,6 @@ groups = [
     ("AWS SDK service/ec2", r"^github\.com/aws/aws-sdk-go-v2/service/ec2(/|$)"),
     ("rest of the AWS SDK and smithy-go", r"^github\.com/aws/"),
     ("TOML parser (BurntSushi/toml; reads /etc/localtime)", r"^github\.com/BurntSushi/toml"),
-    ("atotto/clipboard (probes PATH for 4 tools)", r"^github\.com/atotto/clipboard$"),
     ("terminal stack (Charm, runewidth, uniseg, ...)",
      r"^(charm\.land/|github\.com/(charmbracelet|mattn|rivo|clipperhouse|lucasb-eyer|xo|muesli)/)"),
     ("golang.org/x/crypto/ssh", r"^golang\.org/x/crypto/"),
@@ -465,8 +464,8 @@ for gname, _ in groups:
 ilines.append(f"| **all package init** | **{st.median(itot):.3f}** | |")
 sections.append(("1c. Package initialisation of `keypair version`", "\n".join(ilines) +
     f"\n\n`GODEBUG=inittrace=1` on the installed copy, {len(runs_init)} runs, median per group of the "
-    "summed `ms clock`. Go runs every linked package's init whichever subcommand runs; the AWS SDK, "
-    "TOML and clipboard inits are in dependencies we do not fork (see Notes)."))
+    "summed `ms clock`. Go runs every linked package's init whichever subcommand runs; the AWS SDK "
+    "and TOML inits are in dependencies we do not fork (see Notes)."))
 
 # The app at rest.
 idle = {}
