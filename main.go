@@ -50,9 +50,11 @@ func main() {
 	// that only prints keeps Go's default, ending at once: it has nothing to
 	// undo, and the signal machinery (two more threads and their stacks) is
 	// a tenth of `keypair version`'s start-up.
-	ctx, stop := context.Background(), context.CancelFunc(func() {})
+	ctx := context.Background()
 	if !printsOnly(os.Args[1:]) {
-		ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		// Never stopped: the process exits as soon as run returns, and
+		// stopping would first wait for the signal loop to go idle.
+		ctx, _ = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	}
 	// A reader that went away must not kill the process mid-save (Go's
 	// default for SIGPIPE on stdout): the write fails instead, and the
@@ -67,7 +69,6 @@ func main() {
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, term: detectTerminal(),
 	})
-	stop()
 	os.Exit(code)
 }
 
