@@ -6,15 +6,19 @@
 #   bench/run.sh                      all groups (~7-11 minutes on 2 cores)
 #   RUNS_RSA=30 BENCH_COUNT=2 bench/run.sh   quicker, noisier
 #   COLD_BUILD=1 bench/run.sh         also time a build with an empty GOCACHE
-#                                     (about 4 minutes and 3 GB more)
+#                                     (about 2 minutes and 1.5 GB more)
+#   HF_ROUNDS=5 (default)             rounds each group's runs are split into, so
+#                                     every command is timed across the whole window
 #
 # Every keypair figure is taken on an INSTALLED copy of the release build
 # (`install -m 0755` into a temporary bin folder, as users run it), not the
 # file the linker just wrote: on these machines that one runs faster.
 #
-# Groups, one hyperfine invocation each (whole processes, hyperfine -N):
+# Groups, HF_ROUNDS hyperfine invocations each (whole processes, hyperfine -N):
 #   startup  keypair version            vs a Go hello world built the same way (bench/hello)
 #                                                                          budget <= 2.8x the hello world
+#            and vs the dependency floor: a program generated from `go list` that
+#            imports every outside package keypair imports and does nothing   recorded
 #            and vs /usr/bin/aws --version                                 budget >= 20x faster
 #   dryrun   keypair create --dry-run   vs aws ec2 create-key-pair --dry-run
 #            against the ec2stand stand-in endpoint (signed round trip)    budget >= 5x faster
@@ -24,6 +28,7 @@
 #            vs openssl genrsa (ssh-keygen, puttygen for context)          budget: no slower than openssl
 # then, outside hyperfine:
 #   rss      peak RSS of `keypair version` (/usr/bin/time -f %M)          budget <= 10 MiB
+#            (and of the hello world and the dependency floor)
 #   size     the release binary                                             budget <= 15 MB (15,000,000 bytes)
 #   init     GODEBUG=inittrace=1 on `keypair version`: package init time by group
 #   idle     the form at rest under tmux (120x40), nothing happening, for IDLE_SECONDS:
