@@ -48,8 +48,8 @@ func main() {
 	// run like SIGINT and SIGTERM do, through the context, so a pair whose
 	// key is not saved is deleted again instead of being orphaned. A command
 	// that only prints keeps Go's default, ending at once: it has nothing to
-	// undo, and the signal machinery (two more threads and their stacks) is
-	// a tenth of `keypair version`'s start-up.
+	// undo, and the signal machinery would start a goroutine and the
+	// runtime's signal-mask thread at every start for nothing.
 	ctx := context.Background()
 	if !printsOnly(os.Args[1:]) {
 		// Never stopped: the process exits as soon as run returns, and
