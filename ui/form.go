@@ -854,11 +854,7 @@ func (f *formScreen) view() body {
 
 	line := label(focusID{kind: fieldName}, "Name") + f.name.View()
 	if f.focus.kind == fieldName {
-		if c := f.name.Cursor(); c != nil {
-			c.X += labelCol
-			c.Y = len(v.lines)
-			v.cursor = c
-		}
+		v.cursor = f.name.CursorAt(labelCol, len(v.lines))
 	}
 	add(line)
 	msgs(labelCol, "name")
@@ -915,11 +911,7 @@ func (f *formScreen) view() body {
 	if f.src() == pair.SourcePublicKey {
 		line := label(focusID{kind: fieldPubKey}, "Key") + f.pubKey.View()
 		if f.focus.kind == fieldPubKey {
-			if c := f.pubKey.Cursor(); c != nil {
-				c.X += labelCol
-				c.Y = len(v.lines)
-				v.cursor = c
-			}
+			v.cursor = f.pubKey.CursorAt(labelCol, len(v.lines))
 		}
 		add(line)
 		msgs(labelCol, "public-key")
@@ -946,11 +938,7 @@ func (f *formScreen) view() body {
 			if f.focus.kind == fieldTagValue {
 				in, col = f.tags.input(i, true), vc
 			}
-			if c := in.Cursor(); c != nil {
-				c.X += col
-				c.Y = len(v.lines)
-				v.cursor = c
-			}
+			v.cursor = in.CursorAt(col, len(v.lines))
 		}
 		add(row)
 		msgs(tagRowIndent+3, tagField(i, "key"))

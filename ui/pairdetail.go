@@ -534,10 +534,7 @@ func (d *pairScreen) view() body {
 	}
 	b := body{lines: d.confirmLines()}
 	if d.stage == pairTyping {
-		if c := d.name.Cursor(); c != nil {
-			c.Y = len(b.lines)
-			b.cursor = c
-		}
+		b.cursor = d.name.CursorAt(0, len(b.lines))
 		b.lines = append(b.lines, d.name.View())
 	}
 	b.focusLine = len(b.lines) - 1

@@ -146,10 +146,7 @@ func (s *importScreen) view() body {
 	add(wrapStyled(st.Hint, "The public key of "+s.from+" is imported under the name "+quote(s.name)+" where that name is free. A region whose pair of that name holds another key is a conflict and is never overwritten.", w)...)
 	add("")
 	if !s.running && !s.done {
-		if c := s.input.Cursor(); c != nil {
-			c.Y = len(b.lines)
-			b.cursor = c
-		}
+		b.cursor = s.input.CursorAt(0, len(b.lines))
 		add(s.input.View())
 		if s.err != nil {
 			add(wrapStyled(st.Error, "✗ "+sentence(errText(s.err)), w)...)

@@ -552,10 +552,7 @@ func (p *pairsScreen) view() body {
 	if p.filtering || p.filter.Value() != "" {
 		line := p.filter.View()
 		if p.filtering {
-			if c := p.filter.Cursor(); c != nil {
-				c.Y = len(b.lines)
-				b.cursor = c
-			}
+			b.cursor = p.filter.CursorAt(0, len(b.lines))
 		}
 		add(line)
 	} else {

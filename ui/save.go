@@ -326,11 +326,7 @@ func (d *saveScreen) view() body {
 	var cursor *tea.Cursor
 	if d.renaming {
 		lines = append(lines, st.Label.Render("New name for the same key:"))
-		if c := d.newName.Cursor(); c != nil {
-			c.X += 2
-			c.Y = len(lines)
-			cursor = c
-		}
+		cursor = d.newName.CursorAt(2, len(lines))
 		lines = append(lines, "  "+d.newName.View(), "")
 	}
 	if d.canStore {
@@ -346,10 +342,8 @@ func (d *saveScreen) view() body {
 	}
 	if d.keep != keepParameter {
 		lines = append(lines, st.Label.Render("Path (mode 0600, never overwrites):"))
-		if c := d.path.Cursor(); c != nil && !d.renaming {
-			c.X += 2
-			c.Y = len(lines)
-			cursor = c
+		if !d.renaming {
+			cursor = d.path.CursorAt(2, len(lines))
 		}
 		lines = append(lines, "  "+d.path.View())
 	}

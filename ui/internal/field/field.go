@@ -45,7 +45,7 @@ type CursorStyle struct {
 
 // Model is one single-line input; the zero value is an empty field without
 // a limit or a width. It is not a tea.Model: its owner routes messages to
-// Update and draws View, placing Cursor on the screen. A Model holds
+// Update and draws View, and takes CursorAt where it drew it. A Model holds
 // slices: edit one copy only.
 type Model struct {
 	// Prompt is drawn before the text, in the state's Prompt style.
@@ -393,15 +393,16 @@ func (m *Model) View() string {
 	return b.String()
 }
 
-// Cursor returns the real terminal cursor for View, at row 0 and the column
-// where the cursor is drawn (after the prompt); nil while the field has
-// not the focus. The owner adds where the field sits on the screen.
-func (m *Model) Cursor() *tea.Cursor {
+// CursorAt returns the real terminal cursor for a View drawn with its first
+// cell at column x of screen line y: on line y, at the column where the
+// cursor is drawn (after the prompt). It is nil while the field has not the
+// focus.
+func (m *Model) CursorAt(x, y int) *tea.Cursor {
 	if !m.focus {
 		return nil
 	}
-	x := ansi.StringWidth(m.Prompt) + m.before(m.clusterOf(m.pos)) - m.before(m.first)
-	c := tea.NewCursor(x, 0)
+	x += ansi.StringWidth(m.Prompt) + m.before(m.clusterOf(m.pos)) - m.before(m.first)
+	c := tea.NewCursor(x, y)
 	c.Color = m.styles.Cursor.Color
 	c.Shape = m.styles.Cursor.Shape
 	c.Blink = m.styles.Cursor.Blink

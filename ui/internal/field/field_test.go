@@ -171,11 +171,11 @@ func TestBlurredIgnoresInput(t *testing.T) {
 	if got := mark(&m); got != "ab|" {
 		t.Errorf("blurred field changed to %q", got)
 	}
-	if c := m.Cursor(); c != nil {
+	if c := m.CursorAt(0, 0); c != nil {
 		t.Errorf("blurred field has a cursor at %v", c.Position)
 	}
 	m.Focus()
-	if !m.Focused() || m.Cursor() == nil {
+	if !m.Focused() || m.CursorAt(0, 0) == nil {
 		t.Error("focused field has no cursor")
 	}
 }
@@ -289,7 +289,7 @@ func view(m *Model) string { return ansi.Strip(m.View()) }
 
 func cursorX(t *testing.T, m *Model) int {
 	t.Helper()
-	c := m.Cursor()
+	c := m.CursorAt(0, 0)
 	if c == nil {
 		t.Fatal("no cursor")
 	}
@@ -519,7 +519,7 @@ func TestPromptAndCursorStyle(t *testing.T) {
 	if got, want := m.View(), st.Focused.Prompt.Render("name: ")+"ab"+strings.Repeat(" ", 9); got != want {
 		t.Errorf("view %q, want %q", got, want)
 	}
-	c := m.Cursor()
+	c := m.CursorAt(0, 0)
 	if c.X != 8 || c.Y != 0 {
 		t.Errorf("cursor at %v, want (8,0) after the prompt", c.Position)
 	}

@@ -81,7 +81,7 @@ func check(t *testing.T, m *Model, ops []byte) {
 	if shown := strings.TrimRight(view, " "); !strings.Contains(v, shown) {
 		t.Fatalf("%v: view %q is not a piece of the value %q", ops, view, v)
 	}
-	c := m.Cursor()
+	c := m.CursorAt(0, 0)
 	if c == nil {
 		t.Fatalf("%v: focused field without a cursor", ops)
 	}
