@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/keypair-dev/keypair/awsapi/ec2test"
+	"github.com/keypair-dev/keypair/internal/agenttest"
 	"github.com/keypair-dev/keypair/keys"
 )
 
@@ -137,21 +137,7 @@ func TestIntegrationListLocalKeys(t *testing.T) {
 	if err := keyring.Add(agent.AddedKey{PrivateKey: agentKey.Key, Comment: "agent-comment"}); err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go agent.ServeAgent(keyring, conn)
-		}
-	}()
+	sock := agenttest.Serve(t, keyring)
 	c.env["SSH_AUTH_SOCK"] = sock
 	agentPub := filepath.Join(t.TempDir(), "agent.pub")
 	os.WriteFile(agentPub, []byte(keys.AuthorizedKey(agentKey.SSHPublicKey(), "")), 0o600)

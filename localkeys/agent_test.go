@@ -13,32 +13,9 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
-)
 
-// serveAgent serves keyring on a unix socket in a temporary folder and
-// returns the socket's path.
-func serveAgent(t *testing.T, keyring agent.Agent) string {
-	t.Helper()
-	sock := filepath.Join(t.TempDir(), "agent.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				agent.ServeAgent(keyring, c)
-			}()
-		}
-	}()
-	return sock
-}
+	"github.com/keypair-dev/keypair/internal/agenttest"
+)
 
 func TestFindAgent(t *testing.T) {
 	testKeys(t)
@@ -64,7 +41,7 @@ func TestFindAgent(t *testing.T) {
 	if err := ring.Add(agent.AddedKey{PrivateKey: edKey2.Key, Certificate: cert, Comment: "cert"}); err != nil {
 		t.Fatal(err)
 	}
-	sock := serveAgent(t, ring)
+	sock := agenttest.Serve(t, ring)
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "id_ed25519"), mustPEM(t, edKey))
 
