@@ -33,6 +33,20 @@ func (c cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}, nil
 }
 
+// cannedClient is a client whose every request gets the answer status
+// (folded into 100-599) with body, without a network.
+func cannedClient(t *testing.T, status uint16, body []byte) *Client {
+	t.Helper()
+	c, err := New(context.Background(), Options{
+		Region: "us-east-1", EndpointURL: "http://127.0.0.1:9", MaxAttempts: 1, MaxBackoff: time.Millisecond,
+		HTTPClient: &http.Client{Transport: cannedTransport{status: int(status%500) + 100, body: body}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // FuzzResponseBody feeds arbitrary answers through the real SDK client for
 // every action: no panic, and nothing returned carries control bytes.
 func FuzzResponseBody(f *testing.F) {
@@ -52,14 +66,7 @@ func FuzzResponseBody(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		st := int(status%500) + 100
-		c, err := New(context.Background(), Options{
-			Region: "us-east-1", EndpointURL: "http://127.0.0.1:9", MaxAttempts: 1, MaxBackoff: time.Millisecond,
-			HTTPClient: &http.Client{Transport: cannedTransport{status: st, body: body}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := cannedClient(t, status, body)
 		ctx := context.Background()
 		check := func(err error, strs ...string) {
 			t.Helper()
@@ -137,14 +144,7 @@ func FuzzUsageAnswers(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		st := int(status%500) + 100
-		c, err := New(context.Background(), Options{
-			Region: "us-east-1", EndpointURL: "http://127.0.0.1:9", MaxAttempts: 1, MaxBackoff: time.Millisecond,
-			HTTPClient: &http.Client{Transport: cannedTransport{status: st, body: body}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := cannedClient(t, status, body)
 		ctx := context.Background()
 		checkUses := func(uses []Use) {
 			for _, u := range uses {
